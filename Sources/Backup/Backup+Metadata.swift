@@ -1,0 +1,32 @@
+import Catalog
+import DuplicatiFormat
+import Foundation
+
+extension Backup {
+    /// Largest metadata blob we read (Duplicati replaces larger ones by `{}`).
+    static let metadataLimit = 64 << 20
+
+    /// The decoded metadata of an entry: from the index when it was read before, else fetched,
+    /// hash-checked, decoded and kept in the index.
+    /// - Returns: nil when the entry has no metadata.
+    /// - Throws: ``BackupError`` when the blob cannot be read or decoded.
+    package func metadata(of entry: EntryRecord) throws -> MetadataRecord? {
+        guard let hash = entry.metahash else { return nil }
+        if let cached = try catalog.metadata(hash: hash) { return cached }
+        let blob = try wholeContent(
+            size: entry.metasize ?? 0, hash: hash, blocklists: entry.metablocklists, blockhash: entry.metablockhash,
+            path: entry.storedPath + " (metadata)", limit: Self.metadataLimit)
+        let meta: EntryMetadata
+        do {
+            meta = try EntryMetadata.parse(blob)
+        } catch {
+            throw BackupError.inconsistent("\(entry.storedPath): metadata is malformed (\(error))")
+        }
+        let record = MetadataRecord(
+            mode: meta.permissions, uid: meta.uid, gid: meta.gid,
+            mtimeSeconds: meta.lastWriteTime?.unixSeconds, mtimeNanoseconds: meta.lastWriteTime?.nanoseconds,
+            ownerName: meta.ownerName, groupName: meta.groupName, symlinkTarget: meta.symlinkTarget)
+        try catalog.storeMetadata(hash: hash, record)
+        return record
+    }
+}

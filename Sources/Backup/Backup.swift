@@ -1,0 +1,143 @@
+import ByteSource
+import Catalog
+import DuplicatiFormat
+import Foundation
+import Logging
+import Storage
+import Synchronization
+
+/// How to open a backup.
+package struct BackupOptions: Sendable {
+    /// The cache root (`--cache-dir`); nil for the default.
+    package var cacheRoot: String?
+    /// The volume name prefix; nil means `duplicati`, or the only prefix present.
+    package var prefix: String?
+    /// The passphrase of an encrypted backup.
+    package var passphrase: String?
+
+    package init(cacheRoot: String? = nil, prefix: String? = nil, passphrase: String? = nil) {
+        self.cacheRoot = cacheRoot
+        self.prefix = prefix
+        self.passphrase = passphrase
+    }
+}
+
+/// Progress of a long operation, for a terminal display.
+package struct Progress: Sendable {
+    /// What is being done, e.g. "Indexing".
+    package let phase: String
+    package let done: Int
+    package let total: Int
+}
+
+/// An opened backup: its index is up to date with the remote folder, and its files can be
+/// listed, read and restored.
+package final class Backup: Sendable {
+    package let store: any BackendStore
+    package let prefix: String
+    package let catalog: Catalog
+    package let cache: CacheLocation
+    package let format: BackupFormat
+    let volumes: VolumeSet
+    let logger: Logger
+    let scan: Mutex<Bool> = Mutex(false)
+
+    /// Lists the remote folder, brings the local index up to date (reading only volumes it has
+    /// not read before) and checks the passphrase.
+    /// - Parameters:
+    ///   - store: where the volumes are.
+    ///   - options: cache, prefix and passphrase.
+    ///   - logger: for warnings about damaged volumes.
+    ///   - progress: called as volumes are read.
+    /// - Throws: ``BackupError``, ``StorageError``.
+    package static func open(
+        store: any BackendStore, options: BackupOptions, logger: Logger,
+        progress: @escaping @Sendable (Progress) -> Void = { _ in }
+    ) throws -> Backup {
+        let listing = try store.list()
+        let prefix = try choosePrefix(listing: listing, wanted: options.prefix, where: store.displayName)
+        let mine = listing.compactMap { file -> (RemoteFile, VolumeName)? in
+            guard let name = VolumeName(file.name), name.prefix == prefix else { return nil }
+            return (file, name)
+        }
+        guard mine.contains(where: { $0.1.kind == .dlist }) else {
+            throw BackupError.noBackupFound("\(store.displayName) has volumes with prefix '\(prefix)' but no file list (dlist)")
+        }
+        for (_, name) in mine {
+            if name.compression.lowercased() != "zip" {
+                throw BackupError.unsupported("'\(name.compression)' volumes (\(name.filename)); only zip volumes can be read")
+            }
+            if let encryption = name.encryption, encryption.lowercased() != "aes" {
+                throw BackupError.unsupported("\(encryption) encryption (\(name.filename)); only AES Crypt (.aes) volumes can be read")
+            }
+        }
+        let encrypted = mine.contains { $0.1.encryption != nil }
+        if encrypted && options.passphrase == nil { throw BackupError.passphraseRequired }
+
+        let cache = CacheLocation(root: options.cacheRoot, identity: store.identity, prefix: prefix)
+        try cache.create()
+        let catalog: Catalog
+        do {
+            catalog = try Catalog(path: try cache.indexPath())
+        } catch let error as SQLiteError where error.isCorruption {
+            logger.warning("the local index was damaged; rebuilding it")
+            try? FileManager.default.removeItem(atPath: cache.directory + "/index.sqlite")
+            try? FileManager.default.removeItem(atPath: cache.directory + "/index.sqlite-wal")
+            try? FileManager.default.removeItem(atPath: cache.directory + "/index.sqlite-shm")
+            catalog = try Catalog(path: try cache.indexPath())
+        }
+        let volumes = VolumeSet(store: store, passphrase: encrypted ? options.passphrase : nil)
+        volumes.setListing(mine.map(\.0))
+        try catalog.synchronizeVolumes(mine.map { (file, name) in
+            (name: file.name, kind: Self.kindName(name.kind), size: file.size)
+        })
+        let indexer = Indexer(catalog: catalog, volumes: volumes, logger: logger, progress: progress)
+        let format = try indexer.run(encrypted: encrypted)
+        return Backup(store: store, prefix: prefix, catalog: catalog, cache: cache, format: format, volumes: volumes, logger: logger)
+    }
+
+    private init(store: any BackendStore, prefix: String, catalog: Catalog, cache: CacheLocation, format: BackupFormat, volumes: VolumeSet, logger: Logger) {
+        self.store = store
+        self.prefix = prefix
+        self.catalog = catalog
+        self.cache = cache
+        self.format = format
+        self.volumes = volumes
+        self.logger = logger
+    }
+
+    static func kindName(_ kind: VolumeName.Kind) -> String {
+        switch kind {
+        case .dlist: "dlist"
+        case .dblock: "dblock"
+        case .dindex: "dindex"
+        }
+    }
+
+    static func choosePrefix(listing: [RemoteFile], wanted: String?, where place: String) throws -> String {
+        let prefixes = Set(listing.compactMap { VolumeName($0.name)?.prefix })
+        if let wanted {
+            guard prefixes.contains(wanted) else {
+                let others = prefixes.isEmpty ? "" : " (prefixes present: \(prefixes.sorted().joined(separator: ", ")))"
+                throw BackupError.noBackupFound("no volumes with prefix '\(wanted)' in \(place)\(others)")
+            }
+            return wanted
+        }
+        if prefixes.contains("duplicati") { return "duplicati" }
+        if prefixes.count == 1, let only = prefixes.first { return only }
+        if prefixes.isEmpty { throw BackupError.noBackupFound("\(place) holds no Duplicati volumes") }
+        throw BackupError.noBackupFound("\(place) holds several backups (prefixes \(prefixes.sorted().joined(separator: ", "))); choose one with --prefix")
+    }
+
+    /// Versions, newest first; index 0 is Duplicati's version 0.
+    package func versions() throws -> [VersionRecord] {
+        try catalog.versions()
+    }
+
+    /// The version with Duplicati's number `number` (0 = newest).
+    package func version(_ number: Int) throws -> VersionRecord {
+        let all = try versions()
+        guard number >= 0, number < all.count else { throw BackupError.noSuchVersion(number, available: all.count) }
+        return all[number]
+    }
+}

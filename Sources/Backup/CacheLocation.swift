@@ -1,0 +1,62 @@
+import Digests
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where the local index of a backup lives: `<cache root>/<backup id>/`, every folder 0700.
+package struct CacheLocation: Sendable {
+    /// The folder of this backup's index.
+    package let directory: String
+
+    /// The default cache root: `$XDG_CACHE_HOME/dupfs`, else `$HOME/.cache/dupfs`.
+    package static func defaultRoot(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return xdg + "/dupfs" }
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        return home + "/.cache/dupfs"
+    }
+
+    /// A short stable id for a backup: location identity plus prefix, hashed.
+    package static func backupID(identity: String, prefix: String) -> String {
+        let digest = HashAlgorithm.sha256.digest(Array("\(identity)\n\(prefix)".utf8))
+        return digest.prefix(10).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// - Parameters:
+    ///   - root: the cache root (`--cache-dir`), or nil for the default.
+    ///   - identity: the store's identity.
+    ///   - prefix: the backup's file prefix.
+    package init(root: String?, identity: String, prefix: String) {
+        let base = root ?? Self.defaultRoot()
+        directory = base + "/" + Self.backupID(identity: identity, prefix: prefix)
+    }
+
+    /// Creates the folders as needed (each new one 0700, and the backup's own folder forced to
+    /// 0700 even if it existed).
+    /// - Throws: ``BackupError/local(_:)``.
+    package func create() throws {
+        var path = ""
+        for part in directory.split(separator: "/", omittingEmptySubsequences: true) {
+            path += "/" + part
+            if mkdir(path, 0o700) != 0 && errno != EEXIST {
+                throw BackupError.local("cannot create cache folder \(path): \(String(cString: strerror(errno)))")
+            }
+        }
+        chmod(directory, 0o700)
+        let parent = (directory as NSString).deletingLastPathComponent
+        var info = stat()
+        if stat(parent, &info) == 0, info.st_uid == getuid() { chmod(parent, 0o700) }
+    }
+
+    /// The index database file, created 0600 if missing.
+    package func indexPath() throws -> String {
+        let path = directory + "/index.sqlite"
+        let fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw BackupError.local("cannot create index \(path): \(String(cString: strerror(errno)))")
+        }
+        close(fd)
+        return path
+    }
+}

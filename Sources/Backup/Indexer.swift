@@ -1,0 +1,278 @@
+import ByteSource
+import Catalog
+import Digests
+import DuplicatiFormat
+import Foundation
+import Logging
+import Storage
+import Zip
+
+/// Brings the local index up to date: reads the dlists, dindex files and (for dblocks no dindex
+/// describes) dblock zip directories that it has not read before. Each volume is stored in one
+/// transaction, so an interrupted run leaves only whole volumes behind and the next run resumes.
+struct Indexer {
+    let catalog: Catalog
+    let volumes: VolumeSet
+    let logger: Logger
+    let progress: @Sendable (Progress) -> Void
+
+    /// Largest JSON entry of a dindex we accept (`vol/`): ~a million block records.
+    static let indexEntryLimit = 256 << 20
+
+    func run(encrypted: Bool) throws -> BackupFormat {
+        let all = try catalog.volumes()
+        let pendingLists = all.filter { $0.kind == "dlist" && $0.state == .pending }
+            .sorted { $0.name > $1.name }
+        let pendingIndexes = all.filter { $0.kind == "dindex" && $0.state == .pending }
+        let total = pendingLists.count + pendingIndexes.count
+        var done = 0
+        var format = try storedFormat()
+
+        if encrypted && pendingLists.isEmpty {
+            // Nothing to read, but the passphrase must still be right: open one header.
+            if let newest = all.filter({ $0.kind == "dlist" }).max(by: { $0.name < $1.name }) {
+                _ = try volumes.plaintext(newest.name)
+            }
+        }
+        for volume in pendingLists {
+            progress(Progress(phase: "Reading file lists", done: done, total: total))
+            do {
+                format = try readFileList(volume, format: format)
+            } catch let error as BackupError {
+                if case .wrongPassphrase = error { throw error }
+                if case .passphraseRequired = error { throw error }
+                if case .inconsistent = error { throw error }
+                if case .unsupported = error { throw error }
+                logger.error("\(error)")
+                try catalog.setVolumeState(volume.id, .failed)
+            }
+            done += 1
+        }
+        guard let format else {
+            throw BackupError.noBackupFound("no file list (dlist) of this backup could be read")
+        }
+        for volume in pendingIndexes {
+            progress(Progress(phase: "Reading index files", done: done, total: total))
+            do {
+                try readIndex(volume, format: format)
+            } catch let error as BackupError {
+                if case .wrongPassphrase = error { throw error }
+                logger.warning("\(error); its dblock's own directory will be read instead")
+                try catalog.setVolumeState(volume.id, .failed)
+            } catch let error as DuplicatiFormatError {
+                logger.warning("index file \(volume.name) is malformed (\(error)); its dblock's own directory will be read instead")
+                try catalog.setVolumeState(volume.id, .failed)
+            }
+            done += 1
+        }
+        let uncovered = try catalog.volumesWithoutBlocks().filter { $0.state != .failed }
+        for (i, volume) in uncovered.enumerated() {
+            progress(Progress(phase: "Reading block directories", done: i, total: uncovered.count))
+            do {
+                try readDirectory(volume, format: format)
+            } catch let error as BackupError {
+                if case .wrongPassphrase = error { throw error }
+                logger.error("\(error)")
+                try catalog.setVolumeState(volume.id, .failed)
+            }
+        }
+        progress(Progress(phase: "Done", done: total, total: total))
+        return format
+    }
+
+    private func storedFormat() throws -> BackupFormat? {
+        guard let size = try catalog.setting("blocksize").flatMap({ Int($0) }),
+              let block = try catalog.setting("blockhash").flatMap({ HashAlgorithm(duplicatiName: $0) }),
+              let file = try catalog.setting("filehash").flatMap({ HashAlgorithm(duplicatiName: $0) })
+        else { return nil }
+        return BackupFormat(blocksize: size, blockHash: block, fileHash: file)
+    }
+
+    /// Reads and checks a volume's manifest against what the backup uses.
+    private func checkManifest(_ archive: ZipArchive, volume: String, format: BackupFormat?) throws -> BackupFormat {
+        guard let entry = archive.entry(named: "manifest") else {
+            throw BackupError.damagedVolume(name: volume, reason: "no manifest")
+        }
+        let manifest: Manifest
+        do {
+            manifest = try Manifest.parse(try archive.read(entry, limit: 1 << 20))
+        } catch let error as DuplicatiFormatError {
+            throw BackupError.damagedVolume(name: volume, reason: "manifest: \(error)")
+        } catch let error as ZipError {
+            throw BackupError.damagedVolume(name: volume, reason: "manifest: \(error)")
+        }
+        guard let blockHash = HashAlgorithm(duplicatiName: manifest.blockHash) else {
+            throw BackupError.unsupported("block hash algorithm \(manifest.blockHash)")
+        }
+        guard let fileHash = HashAlgorithm(duplicatiName: manifest.fileHash) else {
+            throw BackupError.unsupported("file hash algorithm \(manifest.fileHash)")
+        }
+        let found = BackupFormat(blocksize: manifest.blocksize, blockHash: blockHash, fileHash: fileHash)
+        if let format, format != found {
+            throw BackupError.inconsistent("\(volume) uses block size \(found.blocksize) with \(blockHash.rawValue)/\(fileHash.rawValue), other volumes \(format.blocksize) with \(format.blockHash.rawValue)/\(format.fileHash.rawValue)")
+        }
+        if format == nil {
+            try catalog.setSetting("blocksize", String(found.blocksize))
+            try catalog.setSetting("blockhash", blockHash.rawValue)
+            try catalog.setSetting("filehash", fileHash.rawValue)
+        }
+        return found
+    }
+
+    private func readFileList(_ volume: VolumeRecord, format: BackupFormat?) throws -> BackupFormat {
+        guard let name = VolumeName(volume.name), let time = name.time else {
+            throw BackupError.damagedVolume(name: volume.name, reason: "not a dlist name")
+        }
+        let source = try volumes.plaintext(volume.name)
+        try volumes.verifyAuthentication(volume.name, source: source)
+        let archive = try VolumeSet.openZip(source, name: volume.name)
+        let found = try checkManifest(archive, volume: volume.name, format: format)
+        var isFull = true
+        if let entry = archive.entry(named: "fileset") {
+            do {
+                isFull = try Fileset.parse(try archive.read(entry, limit: 1 << 20)).isFullBackup
+            } catch {
+                logger.warning("\(volume.name): unreadable fileset entry (\(error)); treating it as a full backup")
+            }
+        }
+        guard let list = archive.entry(named: "filelist.json") else {
+            throw BackupError.damagedVolume(name: volume.name, reason: "no filelist.json")
+        }
+        var skipped: [String] = []
+        do {
+            try catalog.storeVersion(volumeID: volume.id, time: Int64(time.timeIntervalSince1970), isFullBackup: isFull) { builder in
+                var reader = FilelistReader()
+                try archive.stream(list) { chunk in
+                    try reader.consume(chunk) { entry in
+                        try add(entry, to: builder, skipped: &skipped)
+                    }
+                }
+                try reader.finish()
+                if !builder.duplicates.isEmpty {
+                    logger.warning("\(volume.name): \(builder.duplicates.count) duplicate or conflicting paths skipped (first kept), e.g. \(builder.duplicates[0])")
+                }
+            }
+        } catch let error as DuplicatiFormatError {
+            throw BackupError.damagedVolume(name: volume.name, reason: "filelist.json: \(error)")
+        } catch let error as ZipError {
+            throw BackupError.damagedVolume(name: volume.name, reason: "filelist.json: \(error)")
+        }
+        if !skipped.isEmpty {
+            logger.warning("\(volume.name): \(skipped.count) entries with unusable paths skipped, e.g. \(skipped[0].debugDescription)")
+        }
+        return found
+    }
+
+    private func add(_ entry: FilelistEntry, to builder: VersionBuilder, skipped: inout [String]) throws {
+        guard let components = SourcePath.components(of: entry.path) else {
+            skipped.append(entry.path)
+            return
+        }
+        let kind: EntryKindCode
+        switch entry.kind {
+        case .file: kind = .file
+        case .folder: kind = .folder
+        case .symlink: kind = .symlink
+        }
+        if kind != .folder && components.isEmpty {
+            skipped.append(entry.path)
+            return
+        }
+        try builder.add(
+            components: components, kind: kind, size: kind == .file ? max(0, entry.size) : 0, hash: entry.hash,
+            blocklists: entry.blocklists, blockhash: entry.blockhash, metahash: entry.metahash,
+            metasize: entry.metasize, metablocklists: entry.metablocklists, metablockhash: entry.metablockhash,
+            storedPath: entry.path, listTime: entry.time.flatMap(Self.parseListTime))
+    }
+
+    /// Parses `yyyyMMddTHHmmssZ`.
+    static func parseListTime(_ text: String) -> Int64? {
+        let chars = Array(text.utf8)
+        guard chars.count == 16, chars[8] == UInt8(ascii: "T"), chars[15] == UInt8(ascii: "Z") else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for c in chars[range] {
+                guard c >= 48 && c <= 57 else { return nil }
+                value = value * 10 + Int(c - 48)
+            }
+            return value
+        }
+        guard let y = number(0..<4), let mo = number(4..<6), let d = number(6..<8),
+              let h = number(9..<11), let mi = number(11..<13), let s = number(13..<15),
+              (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61 else { return nil }
+        // Days from civil (Howard Hinnant's algorithm), valid for the proleptic Gregorian calendar.
+        let yy = mo <= 2 ? y - 1 : y
+        let era = (yy >= 0 ? yy : yy - 399) / 400
+        let yoe = yy - era * 400
+        let doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let days = era * 146097 + doe - 719468
+        return Int64(days) * 86400 + Int64(h * 3600 + mi * 60 + s)
+    }
+
+    private func readIndex(_ volume: VolumeRecord, format: BackupFormat) throws {
+        let source = try volumes.plaintext(volume.name)
+        try volumes.verifyAuthentication(volume.name, source: source)
+        let archive = try VolumeSet.openZip(source, name: volume.name)
+        _ = try checkManifest(archive, volume: volume.name, format: format)
+        let known = try catalog.volumes()
+        let byName = Dictionary(known.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for entry in archive.entries {
+            if entry.name.hasPrefix("vol/") {
+                let target = String(entry.name.dropFirst(4))
+                guard let dblock = byName[target] ?? Self.matchByGUID(target, in: known) else {
+                    logger.debug("\(volume.name) describes \(target), which is not in the folder")
+                    continue
+                }
+                let list: IndexVolumeList
+                do {
+                    list = try IndexVolumeList.parse(try archive.read(entry, limit: Self.indexEntryLimit))
+                } catch let error as ZipError {
+                    throw BackupError.damagedVolume(name: volume.name, reason: "\(entry.name): \(error)")
+                }
+                try catalog.addBlocks(list.blocks.map { ($0.hash, $0.size) }, volumeID: dblock.id, fromDirectory: false)
+            } else if entry.name.hasPrefix("list/") {
+                let entryName = String(entry.name.dropFirst(5))
+                guard let hash = BlockHashName.base64(entryName: entryName) else { continue }
+                guard let content = try? archive.read(entry, limit: format.blocksize),
+                      Self.base64(format.blockHash.digest(content)) == hash,
+                      content.count % format.blockHash.digestSize == 0
+                else {
+                    logger.warning("\(volume.name): blocklist copy \(entryName) is wrong; the dblock's copy will be used")
+                    continue
+                }
+                try catalog.addBlocklist(hash: hash, content: content)
+            }
+        }
+        try catalog.setVolumeState(volume.id, .indexed)
+    }
+
+    /// A dblock whose name differs only in its compression or encryption suffix.
+    static func matchByGUID(_ name: String, in volumes: [VolumeRecord]) -> VolumeRecord? {
+        guard let parsed = VolumeName(name), parsed.kind == .dblock, let guid = parsed.guid?.lowercased() else { return nil }
+        return volumes.first { v in
+            guard v.kind == "dblock", let other = VolumeName(v.name) else { return false }
+            return other.prefix == parsed.prefix && other.guid?.lowercased() == guid
+        }
+    }
+
+    /// Reads a dblock's own zip directory into the index.
+    func readDirectory(_ volume: VolumeRecord, format: BackupFormat) throws {
+        try Self.readDirectory(volume, catalog: catalog, volumes: volumes)
+    }
+
+    static func readDirectory(_ volume: VolumeRecord, catalog: Catalog, volumes: VolumeSet) throws {
+        volumes.forget(volume.name)
+        let archive = try volumes.archive(volume.name)
+        var blocks: [(hash: String, size: Int64)] = []
+        for entry in archive.entries {
+            guard let hash = BlockHashName.base64(entryName: entry.name) else { continue }
+            blocks.append((hash, entry.uncompressedSize))
+        }
+        try catalog.replaceBlocksFromDirectory(blocks, volumeID: volume.id)
+    }
+
+    static func base64(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString()
+    }
+}

@@ -1,0 +1,251 @@
+import Catalog
+import Digests
+import Foundation
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Choices for a restore.
+package struct RestoreOptions: Sendable {
+    /// Replace files that already exist at the destination.
+    package var overwrite = false
+    /// Set owners from the backup (only possible as root).
+    package var restoreOwners = getuid() == 0
+
+    package init(overwrite: Bool = false) {
+        self.overwrite = overwrite
+    }
+}
+
+/// What a restore did.
+package struct RestoreSummary: Sendable {
+    package var files = 0
+    package var folders = 0
+    package var symlinks = 0
+    package var bytes: Int64 = 0
+    /// Items left alone because they exist (without `--overwrite`).
+    package var skipped: [String] = []
+    /// Items that could not be restored, with the reason.
+    package var failed: [(path: String, reason: String)] = []
+    /// Items restored without their metadata (it could not be read).
+    package var metadataMissing: [String] = []
+}
+
+/// Restores entries of a version into a target folder, verifying every block hash and every file
+/// hash, then setting modes, times and (as root) owners. A file that fails is reported and the
+/// rest goes on.
+package final class Restorer {
+    private let backup: Backup
+    private let target: TargetDirectory
+    private let options: RestoreOptions
+    private let progress: (Progress) -> Void
+    private var summary = RestoreSummary()
+    private var foldersToFinish: [([String], EntryRecord)] = []
+
+    /// - Parameters:
+    ///   - backup: the opened backup.
+    ///   - target: the folder to restore into (created if missing).
+    ///   - options: overwrite and owners.
+    ///   - progress: called after each file.
+    /// - Throws: ``BackupError/local(_:)`` when the target cannot be opened.
+    package init(backup: Backup, target: String, options: RestoreOptions, progress: @escaping (Progress) -> Void = { _ in }) throws {
+        self.backup = backup
+        self.target = try TargetDirectory(path: target)
+        self.options = options
+        self.progress = progress
+    }
+
+    /// Restores the given paths (each with everything below it) of a version.
+    /// - Parameters:
+    ///   - version: the version.
+    ///   - paths: components of each path; `[]` is the whole version.
+    /// - Returns: what was done and what failed.
+    /// - Throws: ``BackupError/noSuchPath(_:)`` before anything is written if a path is missing;
+    ///   ``BackupError/wrongPassphrase``.
+    package func restore(version: VersionRecord, paths: [[String]]) throws -> RestoreSummary {
+        let roots = try paths.map { (try backup.entry(version: version, components: $0), $0) }
+        var total = 0
+        for (entry, components) in roots {
+            try backup.walk(entry, path: components) { item, _ in
+                if item.kind == .file { total += 1 }
+                return true
+            }
+        }
+        var done = 0
+        for (entry, components) in roots {
+            try backup.walk(entry, path: components) { item, path in
+                try restoreItem(item, path: path)
+                if item.kind == .file {
+                    done += 1
+                    progress(Progress(phase: "Restoring", done: done, total: total))
+                }
+                return true
+            }
+        }
+        for (path, folder) in foldersToFinish.reversed() {
+            finishFolder(folder, path: path)
+        }
+        return summary
+    }
+
+    private func display(_ path: [String]) -> String { "/" + path.joined(separator: "/") }
+
+    private func restoreItem(_ entry: EntryRecord, path: [String]) throws {
+        do {
+            switch entry.kind {
+            case .folder:
+                let fd = try target.openFolder(path[...])
+                close(fd)
+                if !path.isEmpty {
+                    summary.folders += 1
+                    foldersToFinish.append((path, entry))
+                }
+            case .file:
+                try restoreFile(entry, path: path)
+            case .symlink:
+                try restoreSymlink(entry, path: path)
+            }
+        } catch let error as BackupError {
+            if case .wrongPassphrase = error { throw error }
+            record(failure: error.description, path: path)
+        }
+    }
+
+    private func record(failure: String, path: [String]) {
+        summary.failed.append((display(path), failure))
+        backup.logger.error("\(display(path)): \(failure)")
+    }
+
+    private func metadata(_ entry: EntryRecord, path: [String]) -> MetadataRecord? {
+        do {
+            return try backup.metadata(of: entry)
+        } catch let error as BackupError {
+            if case .wrongPassphrase = error { return nil }
+            summary.metadataMissing.append(display(path))
+            backup.logger.warning("\(display(path)): metadata unavailable (\(error)); using defaults")
+            return nil
+        } catch {
+            summary.metadataMissing.append(display(path))
+            return nil
+        }
+    }
+
+    /// Where an item goes: its parent folder's descriptor and its name; nil when it exists and
+    /// must be left alone.
+    private func destination(_ path: [String]) throws -> (Int32, String)? {
+        guard let name = path.last else { throw BackupError.local("cannot restore the root as a file") }
+        try TargetDirectory.checkName(name)
+        let parent = try target.openFolder(path.dropLast())
+        if let kind = TargetDirectory.existing(parent, name) {
+            if !options.overwrite {
+                summary.skipped.append(display(path))
+                close(parent)
+                return nil
+            }
+            if kind == S_IFDIR {
+                close(parent)
+                throw BackupError.local("a folder is in the way")
+            }
+        }
+        return (parent, name)
+    }
+
+    private func restoreFile(_ entry: EntryRecord, path: [String]) throws {
+        guard let (parent, name) = try destination(path) else { return }
+        defer { close(parent) }
+        let temporary = TargetDirectory.temporaryName()
+        let fd = openat(parent, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw BackupError.local("cannot create file: \(TargetDirectory.reason())") }
+        var keep = false
+        defer {
+            close(fd)
+            if !keep { unlinkat(parent, temporary, 0) }
+        }
+        let hashes = try backup.blockHashes(of: entry)
+        let digest = backup.format.fileHash.makeDigest()
+        var written: Int64 = 0
+        for index in hashes.indices {
+            let data = try backup.contentBlock(hashes, index: index, size: entry.size, path: entry.storedPath)
+            digest.update(data)
+            try data.withUnsafeBytes { buffer in
+                var offset = 0
+                while offset < buffer.count {
+                    let n = pwrite(fd, buffer.baseAddress! + offset, buffer.count - offset, off_t(written) + off_t(offset))
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw BackupError.local("write failed: \(TargetDirectory.reason())")
+                    }
+                    offset += n
+                }
+            }
+            written += Int64(data.count)
+        }
+        guard written == entry.size else {
+            throw BackupError.inconsistent("\(entry.storedPath): restored \(written) bytes, expected \(entry.size)")
+        }
+        let actual = Data(digest.finalize()).base64EncodedString()
+        guard actual == entry.hash else { throw BackupError.fileHashMismatch(path: entry.storedPath) }
+        let meta = metadata(entry, path: path)
+        fchmod(fd, mode_t(meta?.mode ?? 0o644) & 0o7777)
+        if options.restoreOwners, let meta, let uid = meta.uid, let gid = meta.gid {
+            fchown(fd, uid, gid)
+            fchmod(fd, mode_t(meta.mode ?? 0o644) & 0o7777)
+        }
+        var times = Self.times(meta, entry: entry)
+        futimens(fd, &times)
+        guard renameat(parent, temporary, parent, name) == 0 else {
+            throw BackupError.local("cannot move file into place: \(TargetDirectory.reason())")
+        }
+        keep = true
+        summary.files += 1
+        summary.bytes += entry.size
+    }
+
+    private func restoreSymlink(_ entry: EntryRecord, path: [String]) throws {
+        guard let meta = metadata(entry, path: path), let linkTarget = meta.symlinkTarget else {
+            throw BackupError.inconsistent("symlink target unavailable")
+        }
+        guard let (parent, name) = try destination(path) else { return }
+        defer { close(parent) }
+        let temporary = TargetDirectory.temporaryName()
+        guard symlinkat(linkTarget, parent, temporary) == 0 else {
+            throw BackupError.local("cannot create symlink: \(TargetDirectory.reason())")
+        }
+        if options.restoreOwners, let uid = meta.uid, let gid = meta.gid {
+            fchownat(parent, temporary, uid, gid, AT_SYMLINK_NOFOLLOW)
+        }
+        var times = Self.times(meta, entry: entry)
+        utimensat(parent, temporary, &times, AT_SYMLINK_NOFOLLOW)
+        guard renameat(parent, temporary, parent, name) == 0 else {
+            let why = TargetDirectory.reason()
+            unlinkat(parent, temporary, 0)
+            throw BackupError.local("cannot move symlink into place: \(why)")
+        }
+        summary.symlinks += 1
+    }
+
+    private func finishFolder(_ entry: EntryRecord, path: [String]) {
+        guard entry.listed, let meta = metadata(entry, path: path) else { return }
+        guard let fd = try? target.openFolder(path[...]) else { return }
+        defer { close(fd) }
+        if options.restoreOwners, let uid = meta.uid, let gid = meta.gid { fchown(fd, uid, gid) }
+        if let mode = meta.mode { fchmod(fd, mode_t(mode) & 0o7777) }
+        var times = Self.times(meta, entry: entry)
+        futimens(fd, &times)
+    }
+
+    /// Access and modification times: the backup keeps only the last-write time.
+    static func times(_ meta: MetadataRecord?, entry: EntryRecord) -> [timespec] {
+        let mtime: timespec
+        if let seconds = meta?.mtimeSeconds {
+            mtime = timespec(tv_sec: Int(seconds), tv_nsec: Int(meta?.mtimeNanoseconds ?? 0))
+        } else if let seconds = entry.listTime {
+            mtime = timespec(tv_sec: Int(seconds), tv_nsec: 0)
+        } else {
+            mtime = timespec(tv_sec: 0, tv_nsec: Int(UTIME_OMIT))
+        }
+        return [mtime, mtime]
+    }
+}

@@ -1,0 +1,355 @@
+import Foundation
+
+/// The local index of one backup: its volumes, versions, trees, block locations and decoded
+/// metadata, in an SQLite file. Safe to use from many threads (calls are serialized).
+package final class Catalog: Sendable {
+    private let state: Serialized
+
+    /// The connection and its statement cache. SQLite connections are not thread-safe when opened
+    /// NOMUTEX, so every use goes through `lock`; nothing else touches them.
+    final class Serialized: @unchecked Sendable {
+        let lock = NSLock()
+        var value: State
+        init(_ value: State) { self.value = value }
+    }
+
+    struct State {
+        let connection: Connection
+        var statements: [String: Statement] = [:]
+
+        mutating func statement(_ sql: String) throws(SQLiteError) -> Statement {
+            if let cached = statements[sql] { return cached }
+            let prepared = try connection.prepare(sql)
+            statements[sql] = prepared
+            return prepared
+        }
+    }
+
+    /// Opens or creates the index file. An index written by another schema version is emptied.
+    /// - Parameter path: the SQLite file.
+    /// - Throws: ``SQLiteError``.
+    package init(path: String) throws(SQLiteError) {
+        let connection = try Connection(path: path)
+        try connection.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;")
+        try connection.execute("CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);")
+        let stored = try connection.prepare("SELECT value FROM settings WHERE key='schema'")
+        let version = try? stored.first { $0.text(0) }
+        if let version, version != String(Self.schemaVersion) {
+            try connection.execute("""
+                DROP TABLE IF EXISTS volumes; DROP TABLE IF EXISTS versions; DROP TABLE IF EXISTS entries;
+                DROP TABLE IF EXISTS blocks; DROP TABLE IF EXISTS blocklists; DROP TABLE IF EXISTS metadata;
+                DELETE FROM settings;
+                """)
+        }
+        try connection.execute(Self.schema)
+        try connection.execute("INSERT OR REPLACE INTO settings VALUES ('schema', '\(Self.schemaVersion)')")
+        state = Serialized(State(connection: connection))
+    }
+
+    /// Runs `body` with exclusive access to the database.
+    func withState<T>(_ body: (inout State) throws -> T) throws -> T {
+        state.lock.lock()
+        defer { state.lock.unlock() }
+        return try body(&state.value)
+    }
+
+    /// Runs `body` in one transaction: all of it is stored, or none.
+    func transaction<T>(_ body: (inout State) throws -> T) throws -> T {
+        try withState { state in
+            try state.connection.execute("BEGIN IMMEDIATE")
+            do {
+                let result = try body(&state)
+                try state.connection.execute("COMMIT")
+                return result
+            } catch {
+                try? state.connection.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    // MARK: Settings
+
+    /// A stored setting.
+    /// - Parameter key: its name.
+    /// - Returns: the value, or nil.
+    package func setting(_ key: String) throws -> String? {
+        try withState { try $0.statement("SELECT value FROM settings WHERE key=?").first([.text(key)]) { $0.text(0) } }
+    }
+
+    /// Stores a setting.
+    package func setSetting(_ key: String, _ value: String) throws {
+        try withState { try $0.statement("INSERT OR REPLACE INTO settings VALUES (?, ?)").run([.text(key), .text(value)]) }
+    }
+
+    // MARK: Volumes
+
+    /// Every known volume.
+    package func volumes() throws -> [VolumeRecord] {
+        try withState { state in
+            var result: [VolumeRecord] = []
+            try state.statement("SELECT id, name, kind, size, state FROM volumes ORDER BY name").forEach { row in
+                result.append(Self.volume(row))
+            }
+            return result
+        }
+    }
+
+    private static func volume(_ row: Statement) -> VolumeRecord {
+        VolumeRecord(
+            id: row.int(0), name: row.text(1), kind: row.text(2), size: row.int(3),
+            state: VolumeRecord.State(rawValue: row.int(4)) ?? .pending)
+    }
+
+    /// Makes the volume table match a fresh listing: new files are added as pending; files that
+    /// vanished or changed size are dropped with everything read from them.
+    /// - Parameter listing: name, kind and size of every volume of the backup.
+    /// - Returns: whether anything changed.
+    @discardableResult
+    package func synchronizeVolumes(_ listing: [(name: String, kind: String, size: Int64)]) throws -> Bool {
+        try transaction { state in
+            var known: [String: VolumeRecord] = [:]
+            try state.statement("SELECT id, name, kind, size, state FROM volumes").forEach { row in
+                let v = Self.volume(row)
+                known[v.name] = v
+            }
+            var changed = false
+            var wanted = Set<String>()
+            for item in listing {
+                wanted.insert(item.name)
+                if let existing = known[item.name] {
+                    if existing.size == item.size && existing.kind == item.kind { continue }
+                    try Self.dropVolume(existing.id, &state)
+                }
+                try state.statement("INSERT INTO volumes (name, kind, size, state) VALUES (?, ?, ?, 0)")
+                    .run([.text(item.name), .text(item.kind), .integer(item.size)])
+                changed = true
+            }
+            for (name, record) in known where !wanted.contains(name) {
+                try Self.dropVolume(record.id, &state)
+                changed = true
+            }
+            return changed
+        }
+    }
+
+    private static func dropVolume(_ id: Int64, _ state: inout State) throws {
+        if let version = try state.statement("SELECT id FROM versions WHERE volume=?").first([.integer(id)], { $0.int(0) }) {
+            try state.statement("DELETE FROM entries WHERE version=?").run([.integer(version)])
+            try state.statement("DELETE FROM versions WHERE id=?").run([.integer(version)])
+        }
+        try state.statement("DELETE FROM blocks WHERE volume=?").run([.integer(id)])
+        try state.statement("DELETE FROM volumes WHERE id=?").run([.integer(id)])
+    }
+
+    /// Records how reading a volume ended.
+    package func setVolumeState(_ id: Int64, _ newState: VolumeRecord.State) throws {
+        try withState { try $0.statement("UPDATE volumes SET state=? WHERE id=?").run([.integer(newState.rawValue), .integer(id)]) }
+    }
+
+    // MARK: Versions
+
+    /// Every indexed version, newest first.
+    package func versions() throws -> [VersionRecord] {
+        try withState { state in
+            var result: [VersionRecord] = []
+            try state.statement("""
+                SELECT versions.id, versions.volume, volumes.name, time, full, files, bytes
+                FROM versions JOIN volumes ON volumes.id = versions.volume
+                ORDER BY time DESC, volumes.name DESC
+                """).forEach { row in
+                result.append(VersionRecord(
+                    id: row.int(0), volumeID: row.int(1), volumeName: row.text(2), time: row.int(3),
+                    isFullBackup: row.int(4) != 0, fileCount: row.int(5), totalSize: row.int(6)))
+            }
+            return result
+        }
+    }
+
+    /// Stores a version and its whole tree in one transaction, and marks its dlist indexed.
+    /// - Parameters:
+    ///   - volumeID: the dlist's volume.
+    ///   - time: the backup time, Unix seconds.
+    ///   - isFullBackup: false for a partial backup.
+    ///   - fill: adds the entries through the builder; throwing stores nothing.
+    package func storeVersion(volumeID: Int64, time: Int64, isFullBackup: Bool, fill: (VersionBuilder) throws -> Void) throws {
+        try transaction { state in
+            try state.statement("INSERT INTO versions (volume, time, full, files, bytes) VALUES (?, ?, ?, 0, 0)")
+                .run([.integer(volumeID), .integer(time), .integer(isFullBackup ? 1 : 0)])
+            let version = state.connection.lastInsertRowID
+            let builder = VersionBuilder(version: version, insert: try state.statement("""
+                INSERT OR IGNORE INTO entries (version, id, parent, name, kind, size, hash, blocklists, blockhash, metahash,
+                    metasize, metablocklists, metablockhash, path, listed, listtime)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """), update: try state.statement("""
+                UPDATE entries SET metahash=?, metasize=?, metablocklists=?, metablockhash=?, path=?, listed=1
+                WHERE version=? AND id=?
+                """))
+            try builder.start()
+            try fill(builder)
+            try state.statement("UPDATE versions SET files=?, bytes=? WHERE id=?")
+                .run([.integer(builder.fileCount), .integer(builder.totalSize), .integer(version)])
+            try state.statement("UPDATE volumes SET state=1 WHERE id=?").run([.integer(volumeID)])
+        }
+    }
+
+    // MARK: Entries
+
+    private static let entryColumns = """
+        version, id, parent, name, kind, size, hash, blocklists, blockhash, metahash, metasize,
+        metablocklists, metablockhash, path, listed, listtime
+        """
+
+    static func entry(_ row: Statement) -> EntryRecord {
+        func list(_ column: Int32) -> [String] {
+            guard let text = row.optionalText(column), !text.isEmpty else { return [] }
+            return text.split(separator: ",").map(String.init)
+        }
+        return EntryRecord(
+            version: row.int(0), id: row.int(1), parent: row.int(2), name: row.text(3),
+            kind: EntryKindCode(rawValue: row.int(4)) ?? .file, size: row.int(5), hash: row.optionalText(6),
+            blocklists: list(7), blockhash: row.optionalText(8), metahash: row.optionalText(9),
+            metasize: row.optionalInt(10), metablocklists: list(11), metablockhash: row.optionalText(12),
+            storedPath: row.text(13), listed: row.int(14) != 0, listTime: row.optionalInt(15))
+    }
+
+    /// One entry by its id.
+    package func entry(version: Int64, id: Int64) throws -> EntryRecord? {
+        try withState { state in
+            try state.statement("SELECT \(Self.entryColumns) FROM entries WHERE version=? AND id=?")
+                .first([.integer(version), .integer(id)], Self.entry)
+        }
+    }
+
+    /// The child of a folder with this exact name (byte-exact, no normalization).
+    package func child(version: Int64, parent: Int64, name: String) throws -> EntryRecord? {
+        try withState { state in
+            try state.statement("SELECT \(Self.entryColumns) FROM entries WHERE version=? AND parent=? AND name=? AND id != 0")
+                .first([.integer(version), .integer(parent), .text(name)], Self.entry)
+        }
+    }
+
+    /// A folder's children sorted by name, optionally a page of them.
+    /// - Parameters:
+    ///   - after: return only names sorting after this one (for paging).
+    ///   - limit: at most this many.
+    package func children(version: Int64, parent: Int64, after: String? = nil, limit: Int = Int.max) throws -> [EntryRecord] {
+        try withState { state in
+            var result: [EntryRecord] = []
+            try state.statement("""
+                SELECT \(Self.entryColumns) FROM entries
+                WHERE version=? AND parent=? AND id != 0 AND name > ? ORDER BY name LIMIT ?
+                """).forEach([.integer(version), .integer(parent), .text(after ?? ""), .integer(Int64(min(limit, Int(Int64.max))))]) { row in
+                result.append(Self.entry(row))
+            }
+            return result
+        }
+    }
+
+    // MARK: Blocks
+
+    /// Records that a volume holds these blocks.
+    /// - Parameters:
+    ///   - blocks: base64 hash and stored size of each block.
+    ///   - volumeID: the dblock.
+    ///   - fromDirectory: true when read from the dblock's zip directory itself.
+    package func addBlocks(_ blocks: [(hash: String, size: Int64)], volumeID: Int64, fromDirectory: Bool) throws {
+        try transaction { state in
+            let insert = try state.statement(fromDirectory
+                ? "INSERT OR REPLACE INTO blocks (hash, volume, size, directory) VALUES (?, ?, ?, 1)"
+                : "INSERT OR IGNORE INTO blocks (hash, volume, size, directory) VALUES (?, ?, ?, 0)")
+            for block in blocks {
+                try insert.run([.text(block.hash), .integer(volumeID), .integer(block.size)])
+            }
+        }
+    }
+
+    /// Replaces what a dindex claimed about a dblock with the dblock's own directory.
+    package func replaceBlocksFromDirectory(_ blocks: [(hash: String, size: Int64)], volumeID: Int64) throws {
+        try transaction { state in
+            try state.statement("DELETE FROM blocks WHERE volume=?").run([.integer(volumeID)])
+            let insert = try state.statement("INSERT OR REPLACE INTO blocks (hash, volume, size, directory) VALUES (?, ?, ?, 1)")
+            for block in blocks {
+                try insert.run([.text(block.hash), .integer(volumeID), .integer(block.size)])
+            }
+        }
+    }
+
+    /// Every volume said to hold a block, directory-verified ones first.
+    package func locations(of hash: String) throws -> [BlockLocation] {
+        try withState { state in
+            var result: [BlockLocation] = []
+            try state.statement("""
+                SELECT blocks.volume, volumes.name, blocks.size, blocks.directory FROM blocks
+                JOIN volumes ON volumes.id = blocks.volume WHERE blocks.hash=? ORDER BY blocks.directory DESC, volumes.name
+                """).forEach([.text(hash)]) { row in
+                result.append(BlockLocation(volumeID: row.int(0), volumeName: row.text(1), size: row.int(2), fromDirectory: row.int(3) != 0))
+            }
+            return result
+        }
+    }
+
+    /// dblocks whose own zip directory has not been read into the index.
+    package func volumesWithoutDirectory() throws -> [VolumeRecord] {
+        try withState { state in
+            var result: [VolumeRecord] = []
+            try state.statement("""
+                SELECT id, name, kind, size, state FROM volumes WHERE kind='dblock'
+                AND NOT EXISTS (SELECT 1 FROM blocks WHERE blocks.volume = volumes.id AND blocks.directory = 1)
+                ORDER BY name
+                """).forEach { result.append(Self.volume($0)) }
+            return result
+        }
+    }
+
+    /// dblocks that no block row mentions at all (no dindex described them).
+    package func volumesWithoutBlocks() throws -> [VolumeRecord] {
+        try withState { state in
+            var result: [VolumeRecord] = []
+            try state.statement("""
+                SELECT id, name, kind, size, state FROM volumes WHERE kind='dblock'
+                AND NOT EXISTS (SELECT 1 FROM blocks WHERE blocks.volume = volumes.id) ORDER BY name
+                """).forEach { result.append(Self.volume($0)) }
+            return result
+        }
+    }
+
+    /// Stores a verified blocklist copy (from a dindex `list/` entry).
+    package func addBlocklist(hash: String, content: [UInt8]) throws {
+        try withState { try $0.statement("INSERT OR IGNORE INTO blocklists VALUES (?, ?)").run([.text(hash), .blob(content)]) }
+    }
+
+    /// A stored blocklist copy.
+    package func blocklist(hash: String) throws -> [UInt8]? {
+        try withState { try $0.statement("SELECT content FROM blocklists WHERE hash=?").first([.text(hash)]) { $0.blob(0) } }
+    }
+
+    // MARK: Metadata
+
+    /// Decoded metadata for a metadata hash, when cached.
+    package func metadata(hash: String) throws -> MetadataRecord? {
+        try withState { state in
+            try state.statement("SELECT mode, uid, gid, mtime, mtimensec, owner, grp, target FROM metadata WHERE hash=?")
+                .first([.text(hash)]) { row in
+                    MetadataRecord(
+                        mode: row.optionalInt(0).map { UInt32(truncatingIfNeeded: $0) },
+                        uid: row.optionalInt(1).map { UInt32(truncatingIfNeeded: $0) },
+                        gid: row.optionalInt(2).map { UInt32(truncatingIfNeeded: $0) },
+                        mtimeSeconds: row.optionalInt(3), mtimeNanoseconds: row.optionalInt(4).map { Int32(truncatingIfNeeded: $0) },
+                        ownerName: row.optionalText(5), groupName: row.optionalText(6), symlinkTarget: row.optionalText(7))
+                }
+        }
+    }
+
+    /// Caches decoded metadata.
+    package func storeMetadata(hash: String, _ record: MetadataRecord) throws {
+        func int<T: BinaryInteger>(_ v: T?) -> SQLValue { v.map { .integer(Int64($0)) } ?? .null }
+        func text(_ v: String?) -> SQLValue { v.map { .text($0) } ?? .null }
+        try withState { state in
+            try state.statement("INSERT OR REPLACE INTO metadata VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)").run([
+                .text(hash), int(record.mode), int(record.uid), int(record.gid), int(record.mtimeSeconds),
+                int(record.mtimeNanoseconds), text(record.ownerName), text(record.groupName), text(record.symlinkTarget),
+            ])
+        }
+    }
+}

@@ -1,0 +1,108 @@
+/// What a catalog row describes.
+package enum EntryKindCode: Int64, Sendable {
+    case folder = 0, file = 1, symlink = 2
+}
+
+/// A remote file the catalog knows.
+package struct VolumeRecord: Sendable, Hashable {
+    package enum State: Int64, Sendable {
+        /// Listed but not read yet.
+        case pending = 0
+        /// Fully read into the index.
+        case indexed = 1
+        /// Could not be read (damaged, wrong format); not retried until it changes.
+        case failed = 2
+    }
+    package let id: Int64
+    package let name: String
+    /// `dlist`, `dblock` or `dindex`.
+    package let kind: String
+    package let size: Int64
+    package let state: State
+}
+
+/// One backup version.
+package struct VersionRecord: Sendable, Hashable {
+    /// The catalog's own key (stable while the dlist exists).
+    package let id: Int64
+    /// The dlist volume it was read from.
+    package let volumeID: Int64
+    /// The dlist name.
+    package let volumeName: String
+    /// Backup time, Unix seconds (UTC).
+    package let time: Int64
+    /// False for a partial backup.
+    package let isFullBackup: Bool
+    package let fileCount: Int64
+    package let totalSize: Int64
+}
+
+/// One item of a version's tree.
+package struct EntryRecord: Sendable, Hashable {
+    package let version: Int64
+    /// Unique within the version; 0 is the version's root.
+    package let id: Int64
+    package let parent: Int64
+    package let name: String
+    package let kind: EntryKindCode
+    package let size: Int64
+    /// File hash, base64.
+    package let hash: String?
+    /// Blocklist hashes in order (multi-block files).
+    package let blocklists: [String]
+    /// The single block's hash when it differs from `hash`.
+    package let blockhash: String?
+    package let metahash: String?
+    package let metasize: Int64?
+    package let metablocklists: [String]
+    package let metablockhash: String?
+    /// The path as stored in the backup (empty for synthesized folders).
+    package let storedPath: String
+    /// Whether the backup listed this folder itself (false: synthesized ancestor).
+    package let listed: Bool
+    /// Last-write time in whole seconds from the file list, when given.
+    package let listTime: Int64?
+
+    package init(
+        version: Int64, id: Int64, parent: Int64, name: String, kind: EntryKindCode, size: Int64,
+        hash: String?, blocklists: [String], blockhash: String?, metahash: String?, metasize: Int64?,
+        metablocklists: [String], metablockhash: String?, storedPath: String, listed: Bool, listTime: Int64?
+    ) {
+        self.version = version; self.id = id; self.parent = parent; self.name = name; self.kind = kind
+        self.size = size; self.hash = hash; self.blocklists = blocklists; self.blockhash = blockhash
+        self.metahash = metahash; self.metasize = metasize; self.metablocklists = metablocklists
+        self.metablockhash = metablockhash; self.storedPath = storedPath; self.listed = listed
+        self.listTime = listTime
+    }
+}
+
+/// Attributes decoded from a metadata blob, cached by its hash.
+package struct MetadataRecord: Sendable, Hashable {
+    package var mode: UInt32?
+    package var uid: UInt32?
+    package var gid: UInt32?
+    package var mtimeSeconds: Int64?
+    package var mtimeNanoseconds: Int32?
+    package var ownerName: String?
+    package var groupName: String?
+    package var symlinkTarget: String?
+
+    package init(
+        mode: UInt32? = nil, uid: UInt32? = nil, gid: UInt32? = nil, mtimeSeconds: Int64? = nil,
+        mtimeNanoseconds: Int32? = nil, ownerName: String? = nil, groupName: String? = nil,
+        symlinkTarget: String? = nil
+    ) {
+        self.mode = mode; self.uid = uid; self.gid = gid; self.mtimeSeconds = mtimeSeconds
+        self.mtimeNanoseconds = mtimeNanoseconds; self.ownerName = ownerName; self.groupName = groupName
+        self.symlinkTarget = symlinkTarget
+    }
+}
+
+/// Where a block can be found.
+package struct BlockLocation: Sendable, Hashable {
+    package let volumeID: Int64
+    package let volumeName: String
+    package let size: Int64
+    /// True when read from the dblock's own zip directory, false when only a dindex said so.
+    package let fromDirectory: Bool
+}

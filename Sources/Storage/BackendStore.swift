@@ -1,0 +1,24 @@
+import ByteSource
+
+/// A place that holds a backup's remote files: a local folder, a pCloud folder, ...
+///
+/// Implementations are thread-safe; every call may block on I/O.
+package protocol BackendStore: Sendable {
+    /// The location as a user would write it, with every secret removed.
+    var displayName: String { get }
+
+    /// A stable string naming this backup location, used to key the local index. Two different
+    /// locations never share one; it holds no secret.
+    var identity: String { get }
+
+    /// Lists the files of the remote folder.
+    /// - Returns: every file (not folders) directly in the folder.
+    /// - Throws: ``StorageError``.
+    func list() throws -> [RemoteFile]
+
+    /// Opens a file for ranged reads.
+    /// - Parameter file: a file from ``list()``.
+    /// - Returns: a source whose size is the file's size.
+    /// - Throws: ``StorageError``.
+    func open(_ file: RemoteFile) throws -> any ByteSource
+}

@@ -1,0 +1,124 @@
+import ArgumentParser
+import Backup
+import Foundation
+import Logging
+import Storage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Options every command that opens a backup shares.
+struct BackupArguments: ParsableArguments {
+    @Argument(help: ArgumentHelp(
+        "The backup: file:///path, a plain folder path, or pcloud://api.pcloud.com/Folder (EU: eapi.pcloud.com).",
+        valueName: "url"))
+    var url: String
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Read the passphrase from this file (first line). Otherwise DUPFS_PASSPHRASE, or a prompt on a terminal.",
+        valueName: "file"))
+    var passphraseFile: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Where the local index lives (default: $XDG_CACHE_HOME/dupfs or ~/.cache/dupfs).", valueName: "dir"))
+    var cacheDir: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The backup's file name prefix (default: duplicati, or the only one present).", valueName: "prefix"))
+    var prefix: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
+    var logLevel: String = "warning"
+
+    /// A logger writing to stderr at the chosen level.
+    func makeLogger() throws -> Logger {
+        guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
+            throw UsageError(message: "unknown log level '\(logLevel)'")
+        }
+        return Logger(label: "dupfs") { _ in StderrLogHandler(logLevel: level) }
+    }
+
+    /// The store the URL names.
+    func makeStore() throws -> any BackendStore {
+        switch try BackendLocation(parsing: url) {
+        case .folder(let path):
+            var info = stat()
+            guard stat(path, &info) == 0 else { throw StorageError.folderNotFound(path) }
+            guard (info.st_mode & S_IFMT) == S_IFDIR else {
+                throw StorageError.invalidLocation("\(path) is not a folder")
+            }
+            return LocalDirectoryStore(path: path)
+        case .pcloud:
+            throw BackupError.unsupported("pcloud:// URLs are not available in this build yet")
+        }
+    }
+
+    /// The passphrase from the file or the environment (then removed from the environment so that
+    /// no child process inherits it); nil if neither gives one.
+    func passphrase() throws -> String? {
+        if let passphraseFile {
+            guard let data = FileManager.default.contents(atPath: passphraseFile) else {
+                throw UsageError(message: "cannot read passphrase file \(passphraseFile)")
+            }
+            guard var text = String(data: data, encoding: .utf8) else {
+                throw UsageError(message: "passphrase file \(passphraseFile) is not UTF-8 text")
+            }
+            if let newline = text.firstIndex(where: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
+                text = String(text[..<newline])
+            }
+            return text
+        }
+        if let value = ProcessInfo.processInfo.environment["DUPFS_PASSPHRASE"] {
+            unsetenv("DUPFS_PASSPHRASE")
+            return value
+        }
+        return nil
+    }
+
+    /// Opens the backup, asking for the passphrase on the terminal when it is needed and was not given.
+    func open(logger: Logger) throws -> Backup {
+        let store = try makeStore()
+        var options = BackupOptions(cacheRoot: cacheDir, prefix: prefix, passphrase: try passphrase())
+        do {
+            defer { Terminal.clearLine() }
+            return try Backup.open(store: store, options: options, logger: logger, progress: Terminal.progressLine())
+        } catch BackupError.passphraseRequired where isatty(STDIN_FILENO) == 1 {
+            guard let typed = PassphrasePrompt.read("Passphrase for \(store.displayName): ") else {
+                throw BackupError.passphraseRequired
+            }
+            options.passphrase = typed
+            defer { Terminal.clearLine() }
+            return try Backup.open(store: store, options: options, logger: logger, progress: Terminal.progressLine())
+        }
+    }
+}
+
+/// Reads a passphrase from the terminal without echo.
+enum PassphrasePrompt {
+    static func read(_ prompt: String) -> String? {
+        let fd = open("/dev/tty", O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        _ = prompt.withCString { write(fd, $0, strlen($0)) }
+        var old = termios()
+        let hasTerm = tcgetattr(fd, &old) == 0
+        if hasTerm {
+            var quiet = old
+            quiet.c_lflag &= ~tcflag_t(ECHO)
+            tcsetattr(fd, TCSAFLUSH, &quiet)
+        }
+        defer {
+            if hasTerm { tcsetattr(fd, TCSAFLUSH, &old) }
+            _ = write(fd, "\n", 1)
+        }
+        var bytes: [UInt8] = []
+        var byte: UInt8 = 0
+        while Glibc.read(fd, &byte, 1) == 1 {
+            if byte == 10 || byte == 13 { break }
+            bytes.append(byte)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

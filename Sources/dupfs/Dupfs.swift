@@ -1,0 +1,15 @@
+import ArgumentParser
+
+@main
+struct Dupfs: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dupfs",
+        abstract: "Browse and restore Duplicati 2.x backups on pCloud or in a local folder.",
+        discussion: """
+            Exit status: 0 success, 64 usage error, 65 damaged backup (some files could not be read; \
+            the others were), 66 no backup found, 67 access denied by the storage, 69 network or \
+            service failure, 70 unsupported backup feature, 74 local I/O error, 77 wrong or missing \
+            passphrase, 1 internal error.
+            """,
+        subcommands: [VersionsCommand.self, ListCommand.self, RestoreCommand.self])
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Backup
+import Catalog
+import Storage
+
+/// Turns any error into one line on stderr and the documented exit status.
+enum Failure {
+    static func exit(for error: any Error) -> ExitCode {
+        let (message, status) = describe(error)
+        Terminal.error(message)
+        return status.code
+    }
+
+    static func describe(_ error: any Error) -> (String, ExitStatus) {
+        switch error {
+        case let error as BackupError:
+            switch error {
+            case .noBackupFound: return (error.description, .noBackup)
+            case .passphraseRequired, .wrongPassphrase: return (error.description, .wrongPassphrase)
+            case .unsupported: return (error.description, .unsupported)
+            case .damagedVolume, .blockUnavailable, .fileHashMismatch, .inconsistent: return (error.description, .damaged)
+            case .noSuchVersion, .noSuchPath: return (error.description, .usage)
+            case .local: return (error.description, .ioError)
+            }
+        case let error as StorageError:
+            switch error {
+            case .folderNotFound: return (error.description, .noBackup)
+            case .fileNotFound, .shortRead: return (error.description, .damaged)
+            case .accessDenied: return (error.description, .accessDenied)
+            case .network: return (error.description, .unavailable)
+            case .system: return (error.description, .ioError)
+            case .invalidLocation: return (error.description, .usage)
+            }
+        case let error as SQLiteError:
+            return ("local index: \(error.description)", .ioError)
+        case let error as UsageError:
+            return (error.message, .usage)
+        default:
+            return ("\(error)", .internalError)
+        }
+    }
+}
+
+/// A command-line mistake found after parsing.
+struct UsageError: Error {
+    let message: String
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Backup
+import Foundation
+
+/// `dupfs versions URL`: the backup's versions, newest first.
+struct VersionsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "versions",
+        abstract: "List the backup's versions (0 = newest, as in Duplicati).")
+
+    @OptionGroup var backupArguments: BackupArguments
+
+    @Flag(name: .long, help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        do {
+            let logger = try backupArguments.makeLogger()
+            let backup = try backupArguments.open(logger: logger)
+            let versions = try backup.versions()
+            if json {
+                let rows: [[String: Any]] = versions.enumerated().map { number, v in
+                    ["version": number, "time": Formatting.utc(v.time), "files": v.fileCount, "size": v.totalSize,
+                     "full": v.isFullBackup, "dlist": v.volumeName]
+                }
+                print(Formatting.json(rows))
+                return
+            }
+            print("VERSION  TIME (UTC)              FILES        SIZE")
+            for (number, v) in versions.enumerated() {
+                let files = String(v.fileCount).leftPadded(to: 9)
+                let size = Formatting.size(v.totalSize).leftPadded(to: 11)
+                let partial = v.isFullBackup ? "" : "  (partial)"
+                print("\(String(number).leftPadded(to: 7))  \(Formatting.utc(v.time))  \(files)  \(size)\(partial)")
+            }
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            throw Failure.exit(for: error)
+        }
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}
