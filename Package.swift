@@ -7,10 +7,14 @@ let package = Package(
     products: [
         .executable(name: "dupfs", targets: ["dupfs"]),
         .executable(name: "dupfs-fixture", targets: ["dupfs-fixture"]),
+        .executable(name: "pcloud-emulator", targets: ["pcloud-emulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
     ],
     targets: [
         // C at the bottom.
@@ -20,6 +24,9 @@ let package = Package(
         .systemLibrary(
             name: "CZlib", path: "CModules/CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(
+            name: "CCurl", path: "CModules/CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(
             name: "CSQLite", path: "CModules/CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
@@ -37,6 +44,12 @@ let package = Package(
         .target(name: "Storage", dependencies: ["ByteSource"]),
         .target(name: "Catalog", dependencies: ["CSQLite"]),
 
+        // HTTP over libcurl, and the pCloud client on top of it.
+        .target(name: "HTTP", dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "PCloud",
+            dependencies: ["HTTP", "Storage", "ByteSource", .product(name: "Logging", package: "swift-log")]),
+
         // Opening a backup, indexing it, reading and restoring files.
         .target(
             name: "Backup",
@@ -48,7 +61,7 @@ let package = Package(
         .executableTarget(
             name: "dupfs",
             dependencies: [
-                "Backup", "Storage",
+                "Backup", "Storage", "PCloud",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -62,6 +75,20 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        // A pCloud stand-in on loopback, for tests and the demo.
+        .target(
+            name: "PCloudEmulator",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "pcloud-emulator",
+            dependencies: ["PCloudEmulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
         .testTarget(name: "DigestsTests", dependencies: ["Digests"]),
         .testTarget(name: "AESCryptTests", dependencies: ["AESCrypt", "ByteSource", "Digests"]),
         .testTarget(name: "ZipTests", dependencies: ["Zip", "ByteSource"]),
@@ -72,6 +99,8 @@ let package = Package(
             name: "BackupTests",
             dependencies: ["Backup", "Storage", "TestSupport", "DuplicatiFormat", "Digests"]),
         .testTarget(name: "CommandLineTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "PCloudEmulatorTests", dependencies: ["PCloudEmulator", "TestSupport"]),
+        .testTarget(name: "PCloudTests", dependencies: ["PCloud", "HTTP", "Storage", "ByteSource", "PCloudEmulator"]),
     ],
     swiftLanguageModes: [.v6]
 )
