@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import TestSupport
+
+/// `dupfs-fixture`: writes Duplicati-format sample backups for tests and demos.
+@main
+struct FixtureCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dupfs-fixture",
+        abstract: "Write Duplicati 2.x sample backups for tests and demos.",
+        subcommands: [SampleCommand.self])
+}
+
+/// `dupfs-fixture sample OUTDIR`: the three-version sample backup plus each version's tree.
+struct SampleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sample",
+        abstract: "Write the three-version sample backup and its source trees.",
+        discussion: """
+            Writes OUTDIR/backup (the remote folder, as it would be on the storage) and \
+            OUTDIR/source/v1, v2, v3: each version's tree as a restore must produce it, oldest \
+            first (Duplicati numbers them 2, 1, 0). When encrypting without --passphrase-file \
+            the passphrase is "\(SampleCommand.defaultPassphrase)".
+            """)
+
+    /// The passphrase used when encrypting without `--passphrase-file`.
+    static let defaultPassphrase = "dupfs-sample"
+
+    enum Encryption: String, ExpressibleByArgument, CaseIterable {
+        case none, aes2, aes3
+    }
+
+    enum IndexPolicy: String, ExpressibleByArgument, CaseIterable {
+        case full, lookup, none
+    }
+
+    @Argument(help: "The folder to create (backup/ and source/ go inside).")
+    var outdir: String
+
+    @Option(help: "Volume encryption: none, aes2 (AES Crypt v2, Duplicati's default) or aes3.")
+    var encryption: Encryption = .none
+
+    @Option(help: "A file whose first line is the passphrase (default \"dupfs-sample\").")
+    var passphraseFile: String?
+
+    @Option(help: "Block size in bytes (at least 1024).")
+    var blocksize = 1024
+
+    @Option(help: "dblock size limit in bytes.")
+    var volumeSize = 64 << 10
+
+    @Option(help: "Index files: full, lookup or none.")
+    var index: IndexPolicy = .full
+
+    func validate() throws {
+        guard blocksize >= 1024 else { throw ValidationError("--blocksize must be at least 1024") }
+        guard volumeSize > blocksize else { throw ValidationError("--volume-size must exceed --blocksize") }
+    }
+
+    func run() throws {
+        var options = SampleBackup.defaultOptions
+        options.blocksize = blocksize
+        options.volumeSize = volumeSize
+        options.indexPolicy = switch index {
+        case .full: .full
+        case .lookup: .lookup
+        case .none: .none
+        }
+        let passphrase = try readPassphrase()
+        switch encryption {
+        case .none: options.encryption = .none
+        case .aes2: options.encryption = .aes(.v2, passphrase: passphrase)
+        case .aes3: options.encryption = .aes(.v3, passphrase: passphrase)
+        }
+
+        let out = URL(fileURLWithPath: outdir)
+        let backup = out.appendingPathComponent("backup")
+        let dlists = try SampleBackup.write(to: backup, options: options)
+        let names = try FixtureDamage.volumeNames(in: backup)
+        print("backup: \(backup.path) (\(names.count) files, blocksize \(blocksize), encryption \(encryption.rawValue), index \(index.rawValue))")
+        for name in names { print("  \(name)") }
+        if encryption != .none && passphraseFile == nil {
+            print("passphrase: \(passphrase)")
+        }
+        let trees = SampleBackup.versions(blocksize: blocksize, hashSize: options.blockHash.digestSize)
+        for (number, tree) in trees.enumerated() {
+            let source = out.appendingPathComponent("source/v\(number + 1)")
+            try materialize(tree, into: source)
+            print("source v\(number + 1): \(source.path) (\(tree.count) entries, dlist \(dlists[number]))")
+        }
+    }
+
+    private func readPassphrase() throws -> String {
+        guard let passphraseFile else { return Self.defaultPassphrase }
+        let text = try String(contentsOfFile: passphraseFile, encoding: .utf8)
+        let line = text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        let trimmed = line.hasSuffix("\r") ? String(line.dropLast()) : line
+        guard !trimmed.isEmpty else { throw ValidationError("the passphrase file is empty") }
+        return trimmed
+    }
+}
