@@ -1,0 +1,117 @@
+/// Decodes one entry's data while holding it to the central directory: never more output than
+/// the declared size (a zip bomb stops at that size with an error), the deflate stream must end
+/// exactly where the compressed data ends, and length and CRC must match at the end.
+///
+/// The caller provides the output buffer. Output is handed to `flush` whenever the buffer is
+/// full and at the end; `read` passes a buffer of the whole declared size, so it never flushes
+/// before the end and inflates straight into the result.
+struct EntryDecoder {
+    private let entry: ZipEntry
+    private let output: UnsafeMutableRawBufferPointer
+    private let inflater: Inflater?
+    private var filled = 0
+    private var produced: Int64 = 0
+    private var crc: UInt32 = 0
+    private var ended = false
+
+    /// - Parameters:
+    ///   - entry: the entry; its method must be stored or deflate.
+    ///   - output: where decoded bytes collect between flushes; may be empty only when the
+    ///     declared size is 0.
+    init(entry: ZipEntry, output: UnsafeMutableRawBufferPointer) throws {
+        try ZipArchive.checkReadable(entry)
+        self.entry = entry
+        self.output = output
+        self.inflater = entry.method == ZipRecord.methodDeflate ? try Inflater(name: entry.name) : nil
+        // An empty entry written as deflate with no compressed bytes at all is empty, not truncated.
+        if entry.method == ZipRecord.methodDeflate, entry.compressedSize == 0, entry.uncompressedSize == 0 {
+            ended = true
+        }
+    }
+
+    /// Decodes the next piece of compressed data.
+    /// - Parameters:
+    ///   - input: compressed bytes following those already given.
+    ///   - flush: receives decoded bytes when the output buffer is full.
+    mutating func consume(_ input: UnsafeRawBufferPointer, flush: (UnsafeRawBufferPointer) throws -> Void) throws {
+        if let inflater {
+            try inflate(input, with: inflater, flush: flush)
+        } else {
+            try copy(input, flush: flush)
+        }
+    }
+
+    /// Ends decoding: drains zlib, flushes what is left and checks stream end, length and CRC.
+    mutating func finish(flush: (UnsafeRawBufferPointer) throws -> Void) throws {
+        if let inflater {
+            try inflate(UnsafeRawBufferPointer(start: nil, count: 0), with: inflater, flush: flush)
+            guard ended else { throw ZipError.inflateFailed("\(entry.name): deflate stream is truncated") }
+        }
+        try flushOutput(flush)
+        guard produced == entry.uncompressedSize else { throw ZipError.sizeMismatch(entry.name) }
+        guard crc == entry.crc32 else { throw ZipError.crcMismatch(entry.name) }
+    }
+
+    private mutating func inflate(
+        _ input: UnsafeRawBufferPointer, with inflater: Inflater, flush: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        var position = 0
+        while true {
+            if ended {
+                guard position == input.count else {
+                    throw ZipError.inflateFailed("\(entry.name): data after the end of the deflate stream")
+                }
+                return
+            }
+            let rest = UnsafeRawBufferPointer(rebasing: input[position...])
+            let step: Inflater.Step
+            let allowed = entry.uncompressedSize - produced
+            if allowed == 0 {
+                // The declared size is reached: the stream may still have to read its end marker,
+                // but any further byte means the entry is longer than declared.
+                var probe: UInt8 = 0
+                step = try withUnsafeMutableBytes(of: &probe) { try inflater.inflate(rest, into: $0, name: entry.name) }
+                guard step.produced == 0 else { throw ZipError.sizeMismatch(entry.name) }
+            } else {
+                if filled == output.count { try flushOutput(flush) }
+                let room = Int(min(Int64(output.count - filled), allowed))
+                let target = UnsafeMutableRawBufferPointer(rebasing: output[filled..<(filled + room)])
+                step = try inflater.inflate(rest, into: target, name: entry.name)
+                filled += step.produced
+                produced += Int64(step.produced)
+            }
+            position += step.consumed
+            if step.ended {
+                ended = true
+            } else if step.consumed == 0 && step.produced == 0 {
+                // No progress with room to write: zlib needs more input.
+                guard position == input.count else {
+                    throw ZipError.inflateFailed("\(entry.name): inflate made no progress")
+                }
+                return
+            }
+        }
+    }
+
+    private mutating func copy(_ input: UnsafeRawBufferPointer, flush: (UnsafeRawBufferPointer) throws -> Void) throws {
+        guard Int64(input.count) <= entry.uncompressedSize - produced else { throw ZipError.sizeMismatch(entry.name) }
+        var position = 0
+        while position < input.count {
+            if filled == output.count { try flushOutput(flush) }
+            let count = min(output.count - filled, input.count - position)
+            UnsafeMutableRawBufferPointer(rebasing: output[filled..<(filled + count)])
+                .copyMemory(from: UnsafeRawBufferPointer(rebasing: input[position..<(position + count)]))
+            filled += count
+            position += count
+            produced += Int64(count)
+        }
+    }
+
+    private mutating func flushOutput(_ flush: (UnsafeRawBufferPointer) throws -> Void) throws {
+        guard filled > 0 else { return }
+        let chunk = UnsafeRawBufferPointer(rebasing: output[0..<filled])
+        crc = CRC32.checksum(chunk, initial: crc)
+        filled = 0
+        try flush(chunk)
+    }
+}
