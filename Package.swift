@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "Zip", dependencies: ["CZlib", "ByteSource"]),
 
         // Duplicati's remote format: bytes in, values out.
-        .target(name: "DuplicatiFormat"),
+        .target(name: "DuplicatiFormat", dependencies: ["Digests"]),
 
         // Where volumes live, and the local index.
         .target(name: "Storage", dependencies: ["ByteSource"]),
@@ -92,7 +92,7 @@ let package = Package(
         .testTarget(name: "DigestsTests", dependencies: ["Digests"]),
         .testTarget(name: "AESCryptTests", dependencies: ["AESCrypt", "ByteSource", "Digests"]),
         .testTarget(name: "ZipTests", dependencies: ["Zip", "ByteSource"]),
-        .testTarget(name: "DuplicatiFormatTests", dependencies: ["DuplicatiFormat"]),
+        .testTarget(name: "DuplicatiFormatTests", dependencies: ["DuplicatiFormat", "Digests"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
         .testTarget(name: "TestSupportTests", dependencies: ["TestSupport", "AESCrypt", "Zip", "ByteSource"]),
         .testTarget(

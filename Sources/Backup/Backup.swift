@@ -23,7 +23,7 @@ package struct BackupOptions: Sendable {
 }
 
 /// Progress of a long operation, for a terminal display.
-package struct Progress: Sendable {
+package struct BackupProgress: Sendable {
     /// What is being done, e.g. "Indexing".
     package let phase: String
     package let done: Int
@@ -52,7 +52,7 @@ package final class Backup: Sendable {
     /// - Throws: ``BackupError``, ``StorageError``.
     package static func open(
         store: any BackendStore, options: BackupOptions, logger: Logger,
-        progress: @escaping @Sendable (Progress) -> Void = { _ in }
+        progress: @escaping @Sendable (BackupProgress) -> Void = { _ in }
     ) throws -> Backup {
         let listing = try store.list()
         let prefix = try choosePrefix(listing: listing, wanted: options.prefix, where: store.displayName)

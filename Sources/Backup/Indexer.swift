@@ -14,7 +14,7 @@ struct Indexer {
     let catalog: Catalog
     let volumes: VolumeSet
     let logger: Logger
-    let progress: @Sendable (Progress) -> Void
+    let progress: @Sendable (BackupProgress) -> Void
 
     /// Largest JSON entry of a dindex we accept (`vol/`): ~a million block records.
     static let indexEntryLimit = 256 << 20
@@ -35,7 +35,7 @@ struct Indexer {
             }
         }
         for volume in pendingLists {
-            progress(Progress(phase: "Reading file lists", done: done, total: total))
+            progress(BackupProgress(phase: "Reading file lists", done: done, total: total))
             do {
                 format = try readFileList(volume, format: format)
             } catch let error as BackupError {
@@ -52,7 +52,7 @@ struct Indexer {
             throw BackupError.noBackupFound("no file list (dlist) of this backup could be read")
         }
         for volume in pendingIndexes {
-            progress(Progress(phase: "Reading index files", done: done, total: total))
+            progress(BackupProgress(phase: "Reading index files", done: done, total: total))
             do {
                 try readIndex(volume, format: format)
             } catch let error as BackupError {
@@ -67,7 +67,7 @@ struct Indexer {
         }
         let uncovered = try catalog.volumesWithoutBlocks().filter { $0.state != .failed }
         for (i, volume) in uncovered.enumerated() {
-            progress(Progress(phase: "Reading block directories", done: i, total: uncovered.count))
+            progress(BackupProgress(phase: "Reading block directories", done: i, total: uncovered.count))
             do {
                 try readDirectory(volume, format: format)
             } catch let error as BackupError {
@@ -76,7 +76,7 @@ struct Indexer {
                 try catalog.setVolumeState(volume.id, .failed)
             }
         }
-        progress(Progress(phase: "Done", done: total, total: total))
+        progress(BackupProgress(phase: "Done", done: total, total: total))
         return format
     }
 

@@ -40,7 +40,7 @@ package final class Restorer {
     private let backup: Backup
     private let target: TargetDirectory
     private let options: RestoreOptions
-    private let progress: (Progress) -> Void
+    private let progress: (BackupProgress) -> Void
     private var summary = RestoreSummary()
     private var foldersToFinish: [([String], EntryRecord)] = []
 
@@ -50,7 +50,7 @@ package final class Restorer {
     ///   - options: overwrite and owners.
     ///   - progress: called after each file.
     /// - Throws: ``BackupError/local(_:)`` when the target cannot be opened.
-    package init(backup: Backup, target: String, options: RestoreOptions, progress: @escaping (Progress) -> Void = { _ in }) throws {
+    package init(backup: Backup, target: String, options: RestoreOptions, progress: @escaping (BackupProgress) -> Void = { _ in }) throws {
         self.backup = backup
         self.target = try TargetDirectory(path: target)
         self.options = options
@@ -79,7 +79,7 @@ package final class Restorer {
                 try restoreItem(item, path: path)
                 if item.kind == .file {
                     done += 1
-                    progress(Progress(phase: "Restoring", done: done, total: total))
+                    progress(BackupProgress(phase: "Restoring", done: done, total: total))
                 }
                 return true
             }
@@ -244,7 +244,7 @@ package final class Restorer {
         } else if let seconds = entry.listTime {
             mtime = timespec(tv_sec: Int(seconds), tv_nsec: 0)
         } else {
-            mtime = timespec(tv_sec: 0, tv_nsec: Int(UTIME_OMIT))
+            mtime = timespec(tv_sec: 0, tv_nsec: (1 << 30) - 2) // UTIME_OMIT, a macro Glibc does not export
         }
         return [mtime, mtime]
     }

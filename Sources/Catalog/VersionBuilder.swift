@@ -15,8 +15,14 @@ package final class VersionBuilder {
     private let insert: Statement
     private let update: Statement
     private var nextID: Int64 = 1
-    /// Folder path (components joined by NUL, which no name contains) to id and whether listed.
-    private var folders: [String: (id: Int64, listed: Bool)] = [:]
+    /// Folder path (UTF-8 of the components joined by NUL, which no name contains) to id and
+    /// whether listed. Bytes, not `String`: Swift compares strings by canonical equivalence,
+    /// which would merge NFC and NFD twins that are different folders on disk.
+    private var folders: [[UInt8]: (id: Int64, listed: Bool)] = [:]
+
+    private static func key<C: Collection>(_ components: C) -> [UInt8] where C.Element == String {
+        Array(components.joined(separator: "\u{0}").utf8)
+    }
 
     init(version: Int64, insert: Statement, update: Statement) {
         self.version = version
@@ -26,7 +32,7 @@ package final class VersionBuilder {
 
     func start() throws {
         try insert.run(row(id: 0, parent: 0, name: "", kind: .folder, size: 0, storedPath: "", listed: false))
-        folders[""] = (0, false)
+        folders[[]] = (0, false)
     }
 
     private func row(
@@ -48,7 +54,7 @@ package final class VersionBuilder {
     /// The id of the folder at `components`, creating unlisted folders as needed; nil when a
     /// non-folder already holds one of those names.
     private func folder(_ components: ArraySlice<String>) throws -> Int64? {
-        let key = components.joined(separator: "\u{0}")
+        let key = Self.key(components)
         if let known = folders[key] { return known.id }
         guard let last = components.last, let parent = try folder(components.dropLast()) else { return nil }
         let id = nextID
@@ -71,7 +77,7 @@ package final class VersionBuilder {
         storedPath: String, listTime: Int64?
     ) throws -> Bool {
         if kind == .folder {
-            let key = components.joined(separator: "\u{0}")
+            let key = Self.key(components)
             if let known = folders[key] {
                 guard !known.listed else { duplicates.append(storedPath); return false }
                 try update.run([
@@ -93,7 +99,7 @@ package final class VersionBuilder {
         guard insert.changesMade else { duplicates.append(storedPath); return false }
         nextID += 1
         if kind == .folder {
-            folders[components.joined(separator: "\u{0}")] = (id, true)
+            folders[Self.key(components)] = (id, true)
         } else if kind == .file {
             fileCount += 1
             totalSize += size

@@ -19,7 +19,7 @@ enum Terminal {
     }
 
     /// A progress callback that redraws one status line on a terminal, and does nothing otherwise.
-    static func progressLine() -> @Sendable (Progress) -> Void {
+    static func progressLine() -> @Sendable (BackupProgress) -> Void {
         guard isInteractive else { return { _ in } }
         return { progress in
             let text: String

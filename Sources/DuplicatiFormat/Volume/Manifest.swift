@@ -1,3 +1,5 @@
+import Digests
+
 /// The `manifest` entry every volume starts with (§5).
 ///
 /// A reader learns the block size and hash algorithms from it; all volumes of one backup agree.
@@ -67,10 +69,10 @@ package struct Manifest: Sendable, Equatable {
         }
         guard let blockHash else { throw .missingField("BlockHash") }
         guard let fileHash else { throw .missingField("FileHash") }
-        guard let blockHashAlgorithm = HashAlgorithm(name: blockHash) else {
+        guard let blockHashAlgorithm = HashAlgorithm(duplicatiName: blockHash) else {
             throw .invalidValue("BlockHash \(blockHash.prefix(32))")
         }
-        guard let fileHashAlgorithm = HashAlgorithm(name: fileHash) else {
+        guard let fileHashAlgorithm = HashAlgorithm(duplicatiName: fileHash) else {
             throw .invalidValue("FileHash \(fileHash.prefix(32))")
         }
         return Manifest(

@@ -1,0 +1,63 @@
+import Backup
+import ByteSource
+import Foundation
+import Logging
+import Storage
+import Synchronization
+import TestSupport
+
+/// A backup written by the fixture writer into a fresh temporary folder, plus helpers to open it.
+struct BackupFixture {
+    let root: URL
+    var backupDirectory: URL { root.appendingPathComponent("backup") }
+    var cacheRoot: String { root.appendingPathComponent("cache").path }
+    let passphrase: String?
+
+    init(options: FixtureOptions = SampleBackup.defaultOptions, write: (URL, FixtureOptions) throws -> Void = { dir, options in
+        try SampleBackup.write(to: dir, options: options)
+    }) throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("dupfs-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        if case .aes(_, let passphrase, _) = options.encryption { self.passphrase = passphrase } else { passphrase = nil }
+        try write(root.appendingPathComponent("backup"), options)
+    }
+
+    static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+
+    func open(passphrase: String? = nil, store: (any BackendStore)? = nil) throws -> Backup {
+        try Backup.open(
+            store: store ?? LocalDirectoryStore(path: backupDirectory.path),
+            options: BackupOptions(cacheRoot: cacheRoot, passphrase: passphrase ?? self.passphrase),
+            logger: Self.logger)
+    }
+
+    func target(_ name: String) -> URL { root.appendingPathComponent(name) }
+}
+
+/// A store that counts what is read through it.
+final class CountingStore: BackendStore {
+    let inner: LocalDirectoryStore
+    let opens = Mutex<[String]>([])
+    let bytes = Mutex<Int64>(0)
+
+    init(_ inner: LocalDirectoryStore) { self.inner = inner }
+
+    var displayName: String { inner.displayName }
+    var identity: String { inner.identity }
+    func list() throws -> [RemoteFile] { try inner.list() }
+    func open(_ file: RemoteFile) throws -> any ByteSource {
+        opens.withLock { $0.append(file.name) }
+        return CountingSource(inner: try inner.open(file), bytes: self)
+    }
+
+    struct CountingSource: ByteSource {
+        let inner: any ByteSource
+        let bytes: CountingStore
+        var size: Int64 { inner.size }
+        func read(at offset: Int64, count: Int) throws -> [UInt8] {
+            let data = try inner.read(at: offset, count: count)
+            bytes.bytes.withLock { $0 += Int64(data.count) }
+            return data
+        }
+    }
+}
