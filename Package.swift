@@ -28,6 +28,9 @@ let package = Package(
             name: "CCurl", path: "CModules/CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(
+            name: "CFuse", path: "CModules/CFuse", pkgConfig: "fuse3",
+            providers: [.apt(["libfuse3-dev"])]),
+        .systemLibrary(
             name: "CSQLite", path: "CModules/CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
 
@@ -49,6 +52,9 @@ let package = Package(
         .target(
             name: "PCloud",
             dependencies: ["HTTP", "Storage", "ByteSource", .product(name: "Logging", package: "swift-log")]),
+
+        // A thin Swift layer over libfuse3's low-level API.
+        .target(name: "FuseKit", dependencies: ["CFuse", .product(name: "Logging", package: "swift-log")]),
 
         // Opening a backup, indexing it, reading and restoring files.
         .target(
@@ -99,6 +105,7 @@ let package = Package(
             name: "BackupTests",
             dependencies: ["Backup", "Storage", "TestSupport", "DuplicatiFormat", "Digests"]),
         .testTarget(name: "CommandLineTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "FuseKitTests", dependencies: ["FuseKit"]),
         .testTarget(name: "PCloudEmulatorTests", dependencies: ["PCloudEmulator", "TestSupport"]),
         .testTarget(name: "PCloudTests", dependencies: ["PCloud", "HTTP", "Storage", "ByteSource", "PCloudEmulator"]),
     ],
