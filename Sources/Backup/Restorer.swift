@@ -43,6 +43,7 @@ package final class Restorer {
     private let progress: (BackupProgress) -> Void
     private var summary = RestoreSummary()
     private var foldersToFinish: [([String], EntryRecord)] = []
+    private var versionTime: Int64 = 0
 
     /// - Parameters:
     ///   - backup: the opened backup.
@@ -65,6 +66,7 @@ package final class Restorer {
     /// - Throws: ``BackupError/noSuchPath(_:)`` before anything is written if a path is missing;
     ///   ``BackupError/wrongPassphrase``.
     package func restore(version: VersionRecord, paths: [[String]]) throws -> RestoreSummary {
+        versionTime = version.time
         let roots = try paths.map { (try backup.entry(version: version, components: $0), $0) }
         var total = 0
         for (entry, components) in roots {
@@ -118,18 +120,14 @@ package final class Restorer {
         backup.logger.error("\(display(path)): \(failure)")
     }
 
-    private func metadata(_ entry: EntryRecord, path: [String]) -> MetadataRecord? {
-        do {
-            return try backup.metadata(of: entry)
-        } catch let error as BackupError {
-            if case .wrongPassphrase = error { return nil }
+    /// The entry's attributes; records entries whose metadata could not be read.
+    private func attributes(_ entry: EntryRecord, path: [String]) -> EntryAttributes {
+        let (attributes, problem) = backup.attributes(of: entry, versionTime: versionTime)
+        if let problem {
             summary.metadataMissing.append(display(path))
-            backup.logger.warning("\(display(path)): metadata unavailable (\(error)); using defaults")
-            return nil
-        } catch {
-            summary.metadataMissing.append(display(path))
-            return nil
+            backup.logger.warning("\(display(path)): metadata unavailable (\(problem)); using defaults")
         }
+        return attributes
     }
 
     /// Where an item goes: its parent folder's descriptor and its name; nil when it exists and
@@ -187,13 +185,11 @@ package final class Restorer {
         }
         let actual = Data(digest.finalize()).base64EncodedString()
         guard actual == entry.hash else { throw BackupError.fileHashMismatch(path: entry.storedPath) }
-        let meta = metadata(entry, path: path)
-        fchmod(fd, mode_t(meta?.mode ?? 0o644) & 0o7777)
-        if options.restoreOwners, let meta, let uid = meta.uid, let gid = meta.gid {
-            fchown(fd, uid, gid)
-            fchmod(fd, mode_t(meta.mode ?? 0o644) & 0o7777)
-        }
-        var times = Self.times(meta, entry: entry)
+        let attributes = attributes(entry, path: path)
+        if options.restoreOwners { fchown(fd, attributes.uid, attributes.gid) }
+        // After chown, which clears set-id bits.
+        fchmod(fd, mode_t(attributes.permissions))
+        var times = Self.times(attributes)
         futimens(fd, &times)
         guard renameat(parent, temporary, parent, name) == 0 else {
             throw BackupError.local("cannot move file into place: \(TargetDirectory.reason())")
@@ -204,7 +200,8 @@ package final class Restorer {
     }
 
     private func restoreSymlink(_ entry: EntryRecord, path: [String]) throws {
-        guard let meta = metadata(entry, path: path), let linkTarget = meta.symlinkTarget else {
+        let attributes = attributes(entry, path: path)
+        guard let linkTarget = attributes.symlinkTarget else {
             throw BackupError.inconsistent("symlink target unavailable")
         }
         guard let (parent, name) = try destination(path) else { return }
@@ -213,10 +210,10 @@ package final class Restorer {
         guard symlinkat(linkTarget, parent, temporary) == 0 else {
             throw BackupError.local("cannot create symlink: \(TargetDirectory.reason())")
         }
-        if options.restoreOwners, let uid = meta.uid, let gid = meta.gid {
-            fchownat(parent, temporary, uid, gid, AT_SYMLINK_NOFOLLOW)
+        if options.restoreOwners {
+            fchownat(parent, temporary, attributes.uid, attributes.gid, AT_SYMLINK_NOFOLLOW)
         }
-        var times = Self.times(meta, entry: entry)
+        var times = Self.times(attributes)
         utimensat(parent, temporary, &times, AT_SYMLINK_NOFOLLOW)
         guard renameat(parent, temporary, parent, name) == 0 else {
             let why = TargetDirectory.reason()
@@ -227,25 +224,19 @@ package final class Restorer {
     }
 
     private func finishFolder(_ entry: EntryRecord, path: [String]) {
-        guard entry.listed, let meta = metadata(entry, path: path) else { return }
+        guard entry.listed else { return }
+        let attributes = attributes(entry, path: path)
         guard let fd = try? target.openFolder(path[...]) else { return }
         defer { close(fd) }
-        if options.restoreOwners, let uid = meta.uid, let gid = meta.gid { fchown(fd, uid, gid) }
-        if let mode = meta.mode { fchmod(fd, mode_t(mode) & 0o7777) }
-        var times = Self.times(meta, entry: entry)
+        if options.restoreOwners { fchown(fd, attributes.uid, attributes.gid) }
+        fchmod(fd, mode_t(attributes.permissions))
+        var times = Self.times(attributes)
         futimens(fd, &times)
     }
 
     /// Access and modification times: the backup keeps only the last-write time.
-    static func times(_ meta: MetadataRecord?, entry: EntryRecord) -> [timespec] {
-        let mtime: timespec
-        if let seconds = meta?.mtimeSeconds {
-            mtime = timespec(tv_sec: Int(seconds), tv_nsec: Int(meta?.mtimeNanoseconds ?? 0))
-        } else if let seconds = entry.listTime {
-            mtime = timespec(tv_sec: Int(seconds), tv_nsec: 0)
-        } else {
-            mtime = timespec(tv_sec: 0, tv_nsec: (1 << 30) - 2) // UTIME_OMIT, a macro Glibc does not export
-        }
+    static func times(_ attributes: EntryAttributes) -> [timespec] {
+        let mtime = timespec(tv_sec: Int(attributes.mtimeSeconds), tv_nsec: Int(attributes.mtimeNanoseconds))
         return [mtime, mtime]
     }
 }

@@ -58,6 +58,15 @@ enum Formatting {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// A name made safe for a terminal: control characters become `?` (as `ls -q` does) when
+    /// stdout is a terminal, so a hostile file name cannot drive it.
+    static func display(_ name: String) -> String {
+        guard stdoutIsTerminal else { return name }
+        return String(String.UnicodeScalarView(name.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f || (0x80..<0xa0).contains($0.value) ? "?" : $0 }))
+    }
+
+    static let stdoutIsTerminal = isatty(STDOUT_FILENO) == 1
+
     static func typeName(_ kind: EntryKindCode) -> String {
         switch kind {
         case .folder: "folder"

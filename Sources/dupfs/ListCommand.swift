@@ -37,48 +37,43 @@ struct ListCommand: ParsableCommand {
             var rows: [[String: Any]] = []
 
             func emit(_ entry: EntryRecord, _ itemPath: [String]) {
-                let shown = recursive ? itemPath.joined(separator: "/") : entry.name
-                var meta: MetadataRecord?
+                let shown = Formatting.display(recursive ? itemPath.joined(separator: "/") : entry.name)
+                var attributes = EntryAttributes.defaults(for: entry, versionTime: record.time)
                 if long || json || entry.kind == .symlink {
-                    do {
-                        meta = try backup.metadata(of: entry)
-                    } catch {
+                    let (found, problem) = backup.attributes(of: entry, versionTime: record.time)
+                    attributes = found
+                    if let problem {
                         damaged = true
-                        logger.error("\(itemPath.joined(separator: "/")): metadata unavailable: \(error)")
+                        logger.error("\(itemPath.joined(separator: "/")): metadata unavailable: \(problem)")
                     }
                 }
                 if json {
                     var row: [String: Any] = [
                         "path": itemPath.joined(separator: "/"), "name": entry.name,
-                        "type": Formatting.typeName(entry.kind), "size": entry.size,
+                        "type": Formatting.typeName(entry.kind), "size": entry.kind == .file ? entry.size : 0,
+                        "mode": String(attributes.permissions, radix: 8), "uid": attributes.uid, "gid": attributes.gid,
+                        "mtime": Formatting.utc(attributes.mtimeSeconds, nanoseconds: attributes.mtimeNanoseconds),
+                        "mtimeNs": attributes.mtimeSeconds * 1_000_000_000 + Int64(attributes.mtimeNanoseconds),
                     ]
-                    if let stored = entry.storedPath.isEmpty ? nil : entry.storedPath { row["storedPath"] = stored }
+                    if !entry.storedPath.isEmpty { row["storedPath"] = entry.storedPath }
                     if let hash = entry.hash { row["hash"] = hash }
-                    if let meta {
-                        if let mode = meta.mode { row["mode"] = String(mode, radix: 8) }
-                        if let uid = meta.uid { row["uid"] = uid }
-                        if let gid = meta.gid { row["gid"] = gid }
-                        if let owner = meta.ownerName { row["owner"] = owner }
-                        if let group = meta.groupName { row["group"] = group }
-                        if let s = meta.mtimeSeconds {
-                            row["mtime"] = Formatting.utc(s, nanoseconds: meta.mtimeNanoseconds ?? 0)
-                            row["mtimeNs"] = s * 1_000_000_000 + Int64(meta.mtimeNanoseconds ?? 0)
-                        }
-                        if let target = meta.symlinkTarget { row["target"] = target }
-                    }
+                    if let owner = attributes.ownerName { row["owner"] = owner }
+                    if let group = attributes.groupName { row["group"] = group }
+                    if let target = attributes.symlinkTarget { row["target"] = target }
+                    if !attributes.complete { row["metadataMissing"] = true }
                     rows.append(row)
                     return
                 }
-                let arrow = entry.kind == .symlink ? " -> \(meta?.symlinkTarget ?? "?")" : ""
+                let arrow = entry.kind == .symlink ? " -> \(Formatting.display(attributes.symlinkTarget ?? "?"))" : ""
                 guard long else {
                     print(shown + (entry.kind == .folder && recursive ? "/" : ""))
                     return
                 }
-                let owner = meta?.ownerName ?? meta?.uid.map(String.init) ?? "?"
-                let group = meta?.groupName ?? meta?.gid.map(String.init) ?? "?"
-                let time = meta?.mtimeSeconds.map { Formatting.utc($0, nanoseconds: meta?.mtimeNanoseconds ?? 0) }
-                    ?? entry.listTime.map { Formatting.utc($0) } ?? "?"
-                print("\(Formatting.mode(entry.kind, meta?.mode)) \(owner.padded(8)) \(group.padded(8)) \(String(entry.size).leftPadded(to: 12)) \(time) \(shown)\(arrow)")
+                let owner = attributes.ownerName ?? String(attributes.uid)
+                let group = attributes.groupName ?? String(attributes.gid)
+                let time = Formatting.utc(attributes.mtimeSeconds, nanoseconds: attributes.mtimeNanoseconds)
+                let size = entry.kind == .file ? entry.size : 0
+                print("\(Formatting.mode(entry.kind, attributes.permissions)) \(owner.padded(8)) \(group.padded(8)) \(String(size).leftPadded(to: 12)) \(time) \(shown)\(arrow)")
             }
 
             if start.kind != .folder {
