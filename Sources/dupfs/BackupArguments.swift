@@ -2,6 +2,7 @@ import ArgumentParser
 import Backup
 import Foundation
 import Logging
+import PCloud
 import Storage
 
 #if canImport(Glibc)
@@ -32,6 +33,18 @@ struct BackupArguments: ParsableArguments {
         "Log level: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
     var logLevel: String = "warning"
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Read the pCloud access token from this file (else ?authid= in the URL, or PCLOUD_AUTHID).", valueName: "file"))
+    var authidFile: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Send pCloud API calls here instead of the URL's host, e.g. https://127.0.0.1:8443 (env DUPFS_PCLOUD_API).",
+        valueName: "url"))
+    var pcloudApi: String?
+
+    @Option(name: .long, help: ArgumentHelp("Trust this PEM CA bundle for HTTPS instead of the system's.", valueName: "file"))
+    var caFile: String?
+
     /// A logger writing to stderr at the chosen level.
     func makeLogger() throws -> Logger {
         guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
@@ -40,8 +53,20 @@ struct BackupArguments: ParsableArguments {
         return Logger(label: "dupfs") { _ in StderrLogHandler(logLevel: level) }
     }
 
+    /// The first line of a small secret file.
+    static func firstLine(of path: String, what: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw UsageError(message: "cannot read \(what) \(path)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw UsageError(message: "\(what) \(path) is not UTF-8 text")
+        }
+        return String(text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+            .trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
+    }
+
     /// The store the URL names.
-    func makeStore() throws -> any BackendStore {
+    func makeStore(logger: Logger) throws -> any BackendStore {
         switch try BackendLocation(parsing: url) {
         case .folder(let path):
             var info = stat()
@@ -50,8 +75,23 @@ struct BackupArguments: ParsableArguments {
                 throw StorageError.invalidLocation("\(path) is not a folder")
             }
             return LocalDirectoryStore(path: path)
-        case .pcloud:
-            throw BackupError.unsupported("pcloud:// URLs are not available in this build yet")
+        case .pcloud(let host, let folder, let urlToken):
+            let environment = ProcessInfo.processInfo.environment
+            var token = urlToken
+            if let authidFile {
+                token = try Self.firstLine(of: authidFile, what: "authid file")
+            } else if token == nil, let fromEnvironment = environment["PCLOUD_AUTHID"], !fromEnvironment.isEmpty {
+                token = fromEnvironment
+            }
+            let api = pcloudApi ?? environment["DUPFS_PCLOUD_API"].flatMap { $0.isEmpty ? nil : $0 }
+            if let api, !(api.hasPrefix("https://") || api.hasPrefix("http://")) {
+                throw UsageError(message: "--pcloud-api must be an http:// or https:// URL")
+            }
+            if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+                throw UsageError(message: "cannot read CA file \(caFile)")
+            }
+            let configuration = PCloudConfiguration(host: host, folder: folder, token: token, apiBase: api, caFile: caFile)
+            return try PCloudStore(configuration: configuration, logger: logger)
         }
     }
 
@@ -59,16 +99,7 @@ struct BackupArguments: ParsableArguments {
     /// no child process inherits it); nil if neither gives one.
     func passphrase() throws -> String? {
         if let passphraseFile {
-            guard let data = FileManager.default.contents(atPath: passphraseFile) else {
-                throw UsageError(message: "cannot read passphrase file \(passphraseFile)")
-            }
-            guard var text = String(data: data, encoding: .utf8) else {
-                throw UsageError(message: "passphrase file \(passphraseFile) is not UTF-8 text")
-            }
-            if let newline = text.firstIndex(where: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
-                text = String(text[..<newline])
-            }
-            return text
+            return try Self.firstLine(of: passphraseFile, what: "passphrase file")
         }
         if let value = ProcessInfo.processInfo.environment["DUPFS_PASSPHRASE"] {
             unsetenv("DUPFS_PASSPHRASE")
@@ -79,7 +110,7 @@ struct BackupArguments: ParsableArguments {
 
     /// Opens the backup, asking for the passphrase on the terminal when it is needed and was not given.
     func open(logger: Logger) throws -> Backup {
-        let store = try makeStore()
+        let store = try makeStore(logger: logger)
         var options = BackupOptions(cacheRoot: cacheDir, prefix: prefix, passphrase: try passphrase())
         do {
             defer { Terminal.clearLine() }

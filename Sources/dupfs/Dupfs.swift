@@ -12,4 +12,10 @@ struct Dupfs: ParsableCommand {
             passphrase, 1 internal error.
             """,
         subcommands: [VersionsCommand.self, ListCommand.self, RestoreCommand.self])
+
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        ProcessTitle.scrubSecrets()
+        main(arguments)
+    }
 }
