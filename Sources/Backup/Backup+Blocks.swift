@@ -11,6 +11,10 @@ extension Backup {
     /// - Returns: bytes whose block hash is `hash`.
     /// - Throws: ``BackupError/blockUnavailable(hash:reason:)`` or ``BackupError/wrongPassphrase``.
     package func block(_ hash: String) throws -> [UInt8] {
+        try blockCache.block(hash) { try fetchBlock(hash) }
+    }
+
+    private func fetchBlock(_ hash: String) throws -> [UInt8] {
         var problems: [String] = []
         if let data = try blockFromKnownLocations(hash, problems: &problems) { return data }
         if try scanUnreadDirectories() {

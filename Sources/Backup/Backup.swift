@@ -14,11 +14,14 @@ package struct BackupOptions: Sendable {
     package var prefix: String?
     /// The passphrase of an encrypted backup.
     package var passphrase: String?
+    /// Bytes of decrypted, verified blocks kept in memory.
+    package var blockCacheSize: Int
 
-    package init(cacheRoot: String? = nil, prefix: String? = nil, passphrase: String? = nil) {
+    package init(cacheRoot: String? = nil, prefix: String? = nil, passphrase: String? = nil, blockCacheSize: Int = 64 << 20) {
         self.cacheRoot = cacheRoot
         self.prefix = prefix
         self.passphrase = passphrase
+        self.blockCacheSize = blockCacheSize
     }
 }
 
@@ -39,6 +42,7 @@ package final class Backup: Sendable {
     package let cache: CacheLocation
     package let format: BackupFormat
     let volumes: VolumeSet
+    let blockCache: BlockCache
     let logger: Logger
     let scan: Mutex<Bool> = Mutex(false)
 
@@ -93,10 +97,16 @@ package final class Backup: Sendable {
         })
         let indexer = Indexer(catalog: catalog, volumes: volumes, logger: logger, progress: progress)
         let format = try indexer.run(encrypted: encrypted)
-        return Backup(store: store, prefix: prefix, catalog: catalog, cache: cache, format: format, volumes: volumes, logger: logger)
+        return Backup(
+            store: store, prefix: prefix, catalog: catalog, cache: cache, format: format, volumes: volumes,
+            blockCache: BlockCache(capacity: options.blockCacheSize), logger: logger)
     }
 
-    private init(store: any BackendStore, prefix: String, catalog: Catalog, cache: CacheLocation, format: BackupFormat, volumes: VolumeSet, logger: Logger) {
+    private init(
+        store: any BackendStore, prefix: String, catalog: Catalog, cache: CacheLocation, format: BackupFormat,
+        volumes: VolumeSet, blockCache: BlockCache, logger: Logger
+    ) {
+        self.blockCache = blockCache
         self.store = store
         self.prefix = prefix
         self.catalog = catalog
