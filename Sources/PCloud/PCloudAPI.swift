@@ -198,15 +198,16 @@ package final class PCloudAPI: Sendable {
         let data = Data(response.body)
         let decoder = JSONDecoder()
         let envelope = try? decoder.decode(ResultEnvelope.self, from: data)
+        let statusError = PCloudError.status(
+            response.status, host: host, operation: method,
+            retryAfter: RetryPolicy.retryAfterSeconds(response.header("retry-after")))
+        // A gateway's 5xx or a 429 is transient whatever its body says.
+        if statusError.isTransient { throw statusError }
         // An error envelope counts whatever the status (pCloud may send errors with 200 or not).
         if let envelope, let code = envelope.result, code != 0 {
             throw .api(code: code, message: envelope.error ?? "", method: method)
         }
-        guard (200..<300).contains(response.status) else {
-            throw .status(
-                response.status, host: host, operation: method,
-                retryAfter: RetryPolicy.retryAfterSeconds(response.header("retry-after")))
-        }
+        guard (200..<300).contains(response.status) else { throw statusError }
         // A missing `result` is not success (a gateway's JSON page, a cut body).
         guard let envelope, envelope.result == 0 else {
             throw .garbled("\(method) on \(host): the answer is not a pCloud result (\(response.body.count) bytes)")

@@ -50,6 +50,8 @@ final class Transfer: @unchecked Sendable {
     }
 
     deinit {
+        // The handle outlives this body (stored properties are released after it): unhook the buffer first.
+        try? easy.set(CURLOPT_ERRORBUFFER, pointer: nil)
         errorBuffer.deallocate()
     }
 
@@ -105,8 +107,10 @@ final class Transfer: @unchecked Sendable {
     }
 
     fileprivate func header(line bytes: UnsafeRawBufferPointer) {
-        var line = String(decoding: bytes, as: UTF8.self)
-        while let last = line.last, last == "\r" || last == "\n" { line.removeLast() }
+        // Strip CR LF as bytes: Swift treats "\r\n" as one Character, so String-level trimming misses it.
+        var end = bytes.count
+        while end > 0, bytes[end - 1] == 0x0D || bytes[end - 1] == 0x0A { end -= 1 }
+        let line = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[0..<end]), as: UTF8.self)
         if line.hasPrefix("HTTP/") {
             // A new answer starts (after an interim 1xx): forget the previous one's fields.
             headers.removeAll()
