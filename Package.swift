@@ -66,10 +66,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        // The mount: a backup as a read-only filesystem.
+        .target(
+            name: "BackupFS",
+            dependencies: ["Backup", "Catalog", "FuseKit", .product(name: "Logging", package: "swift-log")]),
+
         .executableTarget(
             name: "dupfs",
             dependencies: [
-                "Backup", "Storage", "PCloud",
+                "Backup", "BackupFS", "FuseKit", "Storage", "PCloud",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -112,6 +117,9 @@ let package = Package(
             dependencies: ["Backup", "Storage", "TestSupport", "DuplicatiFormat", "Digests"]),
         .testTarget(name: "CommandLineTests", dependencies: ["TestSupport"]),
         .testTarget(name: "FuseKitTests", dependencies: ["FuseKit"]),
+        .testTarget(
+            name: "BackupFSTests",
+            dependencies: ["BackupFS", "Backup", "Catalog", "FuseKit", "Storage", "TestSupport"]),
         .testTarget(name: "PCloudEmulatorTests", dependencies: ["PCloudEmulator", "TestSupport"]),
         .testTarget(name: "PCloudTests", dependencies: ["PCloud", "HTTP", "Storage", "ByteSource", "PCloudEmulator"]),
     ],

@@ -116,6 +116,9 @@ package final class Backup: Sendable {
         self.logger = logger
     }
 
+    /// The passphrase the volumes were opened with (to hand to a background mount process).
+    package var passphrase: String? { volumes.passphrase }
+
     static func kindName(_ kind: VolumeName.Kind) -> String {
         switch kind {
         case .dlist: "dlist"

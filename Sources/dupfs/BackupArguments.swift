@@ -45,6 +45,19 @@ struct BackupArguments: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Trust this PEM CA bundle for HTTPS instead of the system's.", valueName: "file"))
     var caFile: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Longest time in seconds any one storage request may take, retries included (default: 120; mount: 60).",
+        valueName: "seconds"))
+    var ioTimeout: Double?
+
+    /// Secrets handed over by a parent process (the background mount); they win over every other source.
+    var handedPassphrase: String?
+    var handedToken: String?
+
+    enum CodingKeys: String, CodingKey {
+        case url, passphraseFile, cacheDir, prefix, logLevel, authidFile, pcloudApi, caFile, ioTimeout
+    }
+
     /// A logger writing to stderr at the chosen level.
     func makeLogger() throws -> Logger {
         guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
@@ -65,6 +78,19 @@ struct BackupArguments: ParsableArguments {
             .trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
     }
 
+    /// The pCloud token: handed over by a parent, else `--authid-file`, else `?authid=` in the
+    /// URL, else `PCLOUD_AUTHID`; nil for other locations or when none is given.
+    func resolvedToken() throws -> String? {
+        guard case .pcloud(_, _, let urlToken) = try BackendLocation(parsing: url) else { return nil }
+        if let handedToken { return handedToken }
+        if let authidFile { return try Self.firstLine(of: authidFile, what: "authid file") }
+        if let urlToken { return urlToken }
+        if let fromEnvironment = ProcessInfo.processInfo.environment["PCLOUD_AUTHID"], !fromEnvironment.isEmpty {
+            return fromEnvironment
+        }
+        return nil
+    }
+
     /// The store the URL names.
     func makeStore(logger: Logger) throws -> any BackendStore {
         switch try BackendLocation(parsing: url) {
@@ -75,14 +101,9 @@ struct BackupArguments: ParsableArguments {
                 throw StorageError.invalidLocation("\(path) is not a folder")
             }
             return LocalDirectoryStore(path: path)
-        case .pcloud(let host, let folder, let urlToken):
+        case .pcloud(let host, let folder, _):
             let environment = ProcessInfo.processInfo.environment
-            var token = urlToken
-            if let authidFile {
-                token = try Self.firstLine(of: authidFile, what: "authid file")
-            } else if token == nil, let fromEnvironment = environment["PCLOUD_AUTHID"], !fromEnvironment.isEmpty {
-                token = fromEnvironment
-            }
+            let token = try resolvedToken()
             let api = pcloudApi ?? environment["DUPFS_PCLOUD_API"].flatMap { $0.isEmpty ? nil : $0 }
             if let api, !(api.hasPrefix("https://") || api.hasPrefix("http://")) {
                 throw UsageError(message: "--pcloud-api must be an http:// or https:// URL")
@@ -90,7 +111,14 @@ struct BackupArguments: ParsableArguments {
             if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
                 throw UsageError(message: "cannot read CA file \(caFile)")
             }
-            let configuration = PCloudConfiguration(host: host, folder: folder, token: token, apiBase: api, caFile: caFile)
+            var configuration = PCloudConfiguration(host: host, folder: folder, token: token, apiBase: api, caFile: caFile)
+            if let ioTimeout {
+                let budget = max(1, ioTimeout)
+                configuration.retry.maxTotalTime = budget
+                configuration.timeouts.total = budget
+                configuration.timeouts.stall = min(configuration.timeouts.stall, budget)
+                configuration.timeouts.connect = min(configuration.timeouts.connect, budget)
+            }
             return try PCloudStore(configuration: configuration, logger: logger)
         }
     }
@@ -98,6 +126,7 @@ struct BackupArguments: ParsableArguments {
     /// The passphrase from the file or the environment (then removed from the environment so that
     /// no child process inherits it); nil if neither gives one.
     func passphrase() throws -> String? {
+        if let handedPassphrase { return handedPassphrase }
         if let passphraseFile {
             return try Self.firstLine(of: passphraseFile, what: "passphrase file")
         }
@@ -109,9 +138,12 @@ struct BackupArguments: ParsableArguments {
     }
 
     /// Opens the backup, asking for the passphrase on the terminal when it is needed and was not given.
-    func open(logger: Logger) throws -> Backup {
+    func open(logger: Logger, blockCacheSize: Int = 64 << 20, interactive: Bool = true) throws -> Backup {
         let store = try makeStore(logger: logger)
-        var options = BackupOptions(cacheRoot: cacheDir, prefix: prefix, passphrase: try passphrase())
+        var options = BackupOptions(cacheRoot: cacheDir, prefix: prefix, passphrase: try passphrase(), blockCacheSize: blockCacheSize)
+        guard interactive else {
+            return try Backup.open(store: store, options: options, logger: logger)
+        }
         do {
             defer { Terminal.clearLine() }
             return try Backup.open(store: store, options: options, logger: logger, progress: Terminal.progressLine())

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FuseKit
 
 @main
 struct Dupfs: ParsableCommand {
@@ -11,9 +12,12 @@ struct Dupfs: ParsableCommand {
             service failure, 70 unsupported backup feature, 74 local I/O error, 77 wrong or missing \
             passphrase, 1 internal error.
             """,
-        subcommands: [VersionsCommand.self, ListCommand.self, RestoreCommand.self])
+        subcommands: [VersionsCommand.self, ListCommand.self, RestoreCommand.self, MountCommand.self])
 
     static func main() {
+        // Before any thread exists, so that every thread inherits the mask and the mount's
+        // signal thread is the one that receives them (sigwait).
+        if CommandLine.arguments.dropFirst().first == "mount" { TerminationSignals.block() }
         let arguments = Array(CommandLine.arguments.dropFirst())
         ProcessTitle.scrubSecrets()
         main(arguments)

@@ -1,0 +1,280 @@
+import Backup
+import Catalog
+import Foundation
+import FuseKit
+import Logging
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A Duplicati backup as a read-only filesystem: the root holds one folder per version, named
+/// by its UTC time (`2024-03-01T10:00:00Z`), and a symlink `latest` to the newest; inside a
+/// version, the backed-up tree as the catalog holds it. Names and attributes come from the local
+/// index (metadata is fetched once per entry and then kept there); file data is fetched block by
+/// block on demand, every block checked against its hash before a byte is returned.
+package final class BackupFilesystem: LowLevelFilesystem {
+    let backup: Backup
+    let logger: Logger
+    let versions: [Version]
+    let byKey: [UInt64: Version]
+    let mountTime: Int64
+    private let handles = Mutex(Handles())
+
+    /// Seconds the kernel may cache attributes and names: the backup never changes under us.
+    package static let cacheTimeout: Double = 86_400
+
+    struct Version: Sendable {
+        let record: VersionRecord
+        let key: UInt64
+        let name: String
+    }
+
+    struct Handles: ~Copyable {
+        var next: UInt64 = 1
+        var files: [UInt64: OpenFile] = [:]
+    }
+
+    struct OpenFile: Sendable {
+        let entry: EntryRecord
+        let hashes: [String]
+    }
+
+    /// - Parameters:
+    ///   - backup: the opened backup (index up to date).
+    ///   - logger: where failed reads are reported, naming the volume.
+    package init(backup: Backup, logger: Logger) throws {
+        self.backup = backup
+        self.logger = logger
+        var seen = Set<UInt64>()
+        var list: [Version] = []
+        // Oldest first, so that a (theoretical) key clash moves the newer version, deterministically.
+        for record in try backup.versions().reversed() {
+            var key = InodeLayout.versionKey(time: record.time)
+            while seen.contains(key) { key += 1 }
+            seen.insert(key)
+            list.append(Version(record: record, key: key, name: Self.folderName(record.time)))
+        }
+        versions = list.reversed()
+        byKey = Dictionary(uniqueKeysWithValues: list.map { ($0.key, $0) })
+        mountTime = Int64(Date().timeIntervalSince1970)
+    }
+
+    /// How many versions the mount shows.
+    package var versionCount: Int { versions.count }
+
+    /// `2024-03-01T10:00:00Z`.
+    static func folderName(_ time: Int64) -> String {
+        var t = time_t(time)
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+                      Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
+    }
+
+    // MARK: Attributes
+
+    private var rootAttributes: FileAttributes {
+        let time = FileTimestamp(seconds: versions.first?.record.time ?? mountTime)
+        return FileAttributes(inode: InodeLayout.root, mode: UInt32(S_IFDIR) | 0o555, nlink: UInt32(2 + versions.count), uid: getuid(), gid: getgid(), mtime: time)
+    }
+
+    private var latestTarget: [UInt8] { Array((versions.first?.name ?? ".").utf8) }
+
+    private var latestAttributes: FileAttributes {
+        let time = FileTimestamp(seconds: versions.first?.record.time ?? mountTime)
+        return FileAttributes(inode: InodeLayout.latest, mode: UInt32(S_IFLNK) | 0o777, uid: getuid(), gid: getgid(), size: UInt64(latestTarget.count), mtime: time)
+    }
+
+    private func versionFolderAttributes(_ version: Version) -> FileAttributes {
+        FileAttributes(
+            inode: InodeLayout.inode(versionKey: version.key, entryID: 0), mode: UInt32(S_IFDIR) | 0o555, nlink: 2,
+            uid: getuid(), gid: getgid(), mtime: FileTimestamp(seconds: version.record.time))
+    }
+
+    private func attributes(_ entry: EntryRecord, version: Version) -> FileAttributes {
+        if entry.id == 0 { return versionFolderAttributes(version) }
+        let (found, problem) = backup.attributes(of: entry, versionTime: version.record.time)
+        if let problem { logger.error("\(entry.storedPath): metadata unavailable, defaults shown: \(problem)") }
+        // The modes as backed up (cp -a must reproduce them); writes fail with EROFS anyway.
+        var mode = found.mode
+        if entry.kind == .symlink { mode = UInt32(S_IFLNK) | 0o777 }
+        let size: UInt64 = switch entry.kind {
+        case .file: UInt64(entry.size)
+        case .symlink: UInt64(found.symlinkTarget?.utf8.count ?? 0)
+        case .folder: 0
+        }
+        return FileAttributes(
+            inode: InodeLayout.inode(versionKey: version.key, entryID: entry.id), mode: mode,
+            nlink: entry.kind == .folder ? 2 : 1, uid: found.uid, gid: found.gid, size: size,
+            mtime: FileTimestamp(seconds: found.mtimeSeconds, nanoseconds: UInt32(max(0, found.mtimeNanoseconds))))
+    }
+
+    /// The version and entry an inode names.
+    private func resolve(_ inode: InodeNumber) throws(Errno) -> (Version, EntryRecord) {
+        guard let (key, id) = InodeLayout.split(inode), let version = byKey[key] else { throw Errno(ENOENT) }
+        let entry: EntryRecord?
+        do {
+            entry = try backup.catalog.entry(version: version.record.id, id: id)
+        } catch {
+            logger.error("index lookup failed: \(error)")
+            throw Errno(EIO)
+        }
+        guard let entry else { throw Errno(ENOENT) }
+        return (version, entry)
+    }
+
+    private func reply(_ attributes: FileAttributes) -> EntryReply {
+        EntryReply(attributes: attributes, attributeTimeout: Self.cacheTimeout, entryTimeout: Self.cacheTimeout)
+    }
+
+    // MARK: LowLevelFilesystem
+
+    package var readdirplusTimeout: Double { Self.cacheTimeout }
+
+    package func lookup(parent: InodeNumber, name: [UInt8]) throws(Errno) -> EntryReply {
+        let text = String(decoding: name, as: UTF8.self)
+        guard Array(text.utf8) == name else { throw Errno(ENOENT) }
+        if parent == InodeLayout.root {
+            if text == "latest" && !versions.isEmpty { return reply(latestAttributes) }
+            guard let version = versions.first(where: { $0.name == text }) else { throw Errno(ENOENT) }
+            return reply(versionFolderAttributes(version))
+        }
+        let (version, folder) = try resolve(parent)
+        guard folder.kind == .folder else { throw Errno(ENOTDIR) }
+        let child: EntryRecord?
+        do {
+            child = try backup.catalog.child(version: version.record.id, parent: folder.id, name: text)
+        } catch {
+            logger.error("index lookup failed: \(error)")
+            throw Errno(EIO)
+        }
+        guard let child else { throw Errno(ENOENT) }
+        return reply(attributes(child, version: version))
+    }
+
+    package func getattr(inode: InodeNumber) throws(Errno) -> (FileAttributes, timeout: Double) {
+        if inode == InodeLayout.root { return (rootAttributes, Self.cacheTimeout) }
+        if inode == InodeLayout.latest { return (latestAttributes, Self.cacheTimeout) }
+        let (version, entry) = try resolve(inode)
+        return (attributes(entry, version: version), Self.cacheTimeout)
+    }
+
+    package func readlink(inode: InodeNumber) throws(Errno) -> [UInt8] {
+        if inode == InodeLayout.latest { return latestTarget }
+        let (version, entry) = try resolve(inode)
+        guard entry.kind == .symlink else { throw Errno(EINVAL) }
+        let (found, problem) = backup.attributes(of: entry, versionTime: version.record.time)
+        guard let target = found.symlinkTarget else {
+            logger.error("\(entry.storedPath): symlink target unavailable: \(problem.map { "\($0)" } ?? "no metadata")")
+            throw Errno(EIO)
+        }
+        return Array(target.utf8)
+    }
+
+    package func open(inode: InodeNumber, flags: Int32) throws(Errno) -> OpenReply {
+        if flags & O_ACCMODE != O_RDONLY || flags & O_TRUNC != 0 { throw Errno(EROFS) }
+        let (_, entry) = try resolve(inode)
+        guard entry.kind == .file else { throw Errno(entry.kind == .folder ? EISDIR : EINVAL) }
+        let hashes: [String]
+        do {
+            hashes = try backup.blockHashes(of: entry)
+        } catch {
+            logger.error("\(entry.storedPath): cannot open: \(error)")
+            throw Errno(BackupFSError.errno(for: error))
+        }
+        let handle = handles.withLock { state -> UInt64 in
+            let handle = state.next
+            state.next += 1
+            state.files[handle] = OpenFile(entry: entry, hashes: hashes)
+            return handle
+        }
+        return OpenReply(handle: handle, keepCache: true)
+    }
+
+    package func read(inode: InodeNumber, handle: UInt64, offset: Int64, size: Int) throws(Errno) -> [UInt8] {
+        guard let file = handles.withLock({ $0.files[handle] }) else { throw Errno(EBADF) }
+        do {
+            return try backup.read(file.entry, hashes: file.hashes, offset: offset, count: size)
+        } catch {
+            logger.error("\(file.entry.storedPath): read at \(offset) failed: \(error)")
+            throw Errno(BackupFSError.errno(for: error))
+        }
+    }
+
+    package func release(inode: InodeNumber, handle: UInt64) {
+        handles.withLock { _ = $0.files.removeValue(forKey: handle) }
+    }
+
+    package func opendir(inode: InodeNumber) throws(Errno) -> UInt64 {
+        if inode == InodeLayout.root { return 0 }
+        let (_, entry) = try resolve(inode)
+        guard entry.kind == .folder else { throw Errno(ENOTDIR) }
+        return 0
+    }
+
+    /// Cookies: 1 after `.`, 2 after `..`; after a child, its entry id + 3 (root: version index + 3).
+    package func readdir(inode: InodeNumber, handle: UInt64, offset: Int64, plus: Bool) throws(Errno)
+        -> [(entry: DirectoryEntry, nextOffset: Int64)]
+    {
+        var out: [(entry: DirectoryEntry, nextOffset: Int64)] = []
+        if inode == InodeLayout.root {
+            let dot = rootAttributes
+            if offset < 1 { out.append((DirectoryEntry(name: [46], attributes: dot), 1)) }
+            if offset < 2 { out.append((DirectoryEntry(name: [46, 46], attributes: dot), 2)) }
+            let start = max(0, Int(offset) - 2)
+            for (index, version) in versions.enumerated() where index >= start {
+                out.append((DirectoryEntry(name: Array(version.name.utf8), attributes: versionFolderAttributes(version)), Int64(index) + 3))
+            }
+            if !versions.isEmpty && Int(offset) <= versions.count + 2 {
+                out.append((DirectoryEntry(name: Array("latest".utf8), attributes: latestAttributes), Int64(versions.count) + 3))
+            }
+            return out
+        }
+        let (version, folder) = try resolve(inode)
+        guard folder.kind == .folder else { throw Errno(ENOTDIR) }
+        let selfAttributes = plus ? attributes(folder, version: version) : FileAttributes(inode: inode, mode: UInt32(S_IFDIR))
+        if offset < 1 { out.append((DirectoryEntry(name: [46], attributes: selfAttributes), 1)) }
+        if offset < 2 { out.append((DirectoryEntry(name: [46, 46], attributes: selfAttributes), 2)) }
+        var after: String?
+        if offset > 2 {
+            do {
+                guard let last = try backup.catalog.entry(version: version.record.id, id: offset - 3) else { return out }
+                after = last.name
+            } catch {
+                throw Errno(EIO)
+            }
+        }
+        let page: [EntryRecord]
+        do {
+            page = try backup.catalog.children(version: version.record.id, parent: folder.id, after: after, limit: 512)
+        } catch {
+            logger.error("index listing failed: \(error)")
+            throw Errno(EIO)
+        }
+        for child in page {
+            let attributes = plus
+                ? attributes(child, version: version)
+                : FileAttributes(inode: InodeLayout.inode(versionKey: version.key, entryID: child.id), mode: Self.typeBits(child.kind))
+            out.append((DirectoryEntry(name: Array(child.name.utf8), attributes: attributes), child.id + 3))
+        }
+        return out
+    }
+
+    static func typeBits(_ kind: EntryKindCode) -> UInt32 {
+        switch kind {
+        case .folder: UInt32(S_IFDIR)
+        case .file: UInt32(S_IFREG)
+        case .symlink: UInt32(S_IFLNK)
+        }
+    }
+
+    package func statfs() -> FilesystemStatistics {
+        let bytes = versions.map(\.record.totalSize).max() ?? 0
+        let files = versions.reduce(Int64(0)) { $0 + $1.record.fileCount }
+        return FilesystemStatistics(
+            blockSize: 4096, blocks: UInt64(max(0, bytes)) / 4096 + 1, blocksFree: 0,
+            files: UInt64(max(0, files)) + UInt64(versions.count) + 2, filesFree: 0, nameMax: 255)
+    }
+}
