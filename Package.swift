@@ -116,6 +116,7 @@ let package = Package(
             name: "BackupTests",
             dependencies: ["Backup", "Storage", "TestSupport", "DuplicatiFormat", "Digests"]),
         .testTarget(name: "CommandLineTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
         .testTarget(name: "FuseKitTests", dependencies: ["FuseKit"]),
         .testTarget(
             name: "BackupFSTests",

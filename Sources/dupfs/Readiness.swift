@@ -62,6 +62,14 @@ enum Readiness {
             throw UsageError(message: "cannot create a pipe: \(String(cString: strerror(errno)))")
         }
         for fd in ready + secret { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        // Whatever else we inherited or opened (our caller's status sockets, the index, curl's
+        // connections) must not outlive us in the mount process: a parent waiting for our
+        // output or exit would otherwise wait for the mount to end.
+        if let open = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") {
+            for name in open {
+                if let fd = Int32(name), fd > 2 { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+            }
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
