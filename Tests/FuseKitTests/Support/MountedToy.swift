@@ -29,12 +29,19 @@ func makeTemporaryDirectory() throws -> String {
 
 /// The numbers of this process's open descriptors.
 func openDescriptors() -> Set<Int> {
+    // Only descriptors of /dev/fuse (the session's and its cloned ones): other suites run in
+    // parallel in this process and open and close files of their own at any time.
     guard let directory = opendir("/proc/self/fd") else { return [] }
     defer { closedir(directory) }
     var result: Set<Int> = []
     while let entry = readdir(directory) {
         let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        if let number = Int(name) { result.insert(number) }
+        guard let number = Int(name) else { continue }
+        var target = [CChar](repeating: 0, count: 256)
+        let n = readlink("/proc/self/fd/\(name)", &target, 255)
+        if n > 0, String(decoding: target[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) == "/dev/fuse" {
+            result.insert(number)
+        }
     }
     return result
 }
