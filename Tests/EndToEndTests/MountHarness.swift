@@ -14,6 +14,12 @@ enum MountHarness {
             && DupfsProcess.available
     }
 
+    /// Whether the emulator binary was built beside dupfs.
+    static var emulatorBuilt: Bool {
+        DupfsProcess.available
+            && FileManager.default.isExecutableFile(atPath: DupfsProcess.binDirectory.appendingPathComponent("pcloud-emulator").path)
+    }
+
     /// Whether something is mounted at `path` with our filesystem type.
     static func isMounted(_ path: String) -> Bool {
         guard let mounts = try? String(contentsOfFile: "/proc/mounts", encoding: .utf8) else { return false }
