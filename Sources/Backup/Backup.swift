@@ -42,7 +42,7 @@ package final class Backup: Sendable {
     package let cache: CacheLocation
     package let format: BackupFormat
     let volumes: VolumeSet
-    let blockCache: BlockCache
+    package let blockCache: BlockCache
     let logger: Logger
     let scan: Mutex<Bool> = Mutex(false)
 

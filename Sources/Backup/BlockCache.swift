@@ -90,6 +90,26 @@ package final class BlockCache: Sendable {
         }
     }
 
+    /// Whether a block is held now.
+    package func contains(_ hash: String) -> Bool {
+        state.withLock { $0.blocks[hash] != nil }
+    }
+
+    /// Keeps a verified block fetched elsewhere (a prefetch).
+    package func insert(_ hash: String, _ data: [UInt8]) {
+        guard data.count <= capacity else { return }
+        state.withLock { state in
+            guard state.blocks[hash] == nil else { return }
+            state.tick += 1
+            state.bytes += data.count
+            state.blocks[hash] = Entry(data: data, used: state.tick)
+            Self.evict(&state, capacity: capacity)
+        }
+    }
+
+    /// The capacity in bytes.
+    package var capacityBytes: Int { capacity }
+
     /// Bytes held now.
     package var bytes: Int { state.withLock { $0.bytes } }
 }

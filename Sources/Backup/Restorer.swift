@@ -100,6 +100,9 @@ package final class Restorer {
             case .folder:
                 let fd = try target.openFolder(path[...])
                 close(fd)
+                if let children = try? backup.catalog.children(version: entry.version, parent: entry.id, limit: 10_000) {
+                    backup.prefetchMetadata(of: children)
+                }
                 if !path.isEmpty {
                     summary.folders += 1
                     foldersToFinish.append((path, entry))
@@ -164,7 +167,12 @@ package final class Restorer {
         let hashes = try backup.blockHashes(of: entry)
         let digest = backup.format.fileHash.makeDigest()
         var written: Int64 = 0
+        // Fetch ahead in batches that fit the memory cache twice, with coalesced reads.
+        let batch = max(1, backup.blockCache.capacityBytes / 2 / backup.format.blocksize)
         for index in hashes.indices {
+            if index % batch == 0, hashes.count > 1 {
+                backup.prefetch(Array(hashes[index..<min(hashes.count, index + batch)]))
+            }
             let data = try backup.contentBlock(hashes, index: index, size: entry.size, path: entry.storedPath)
             digest.update(data)
             try data.withUnsafeBytes { buffer in

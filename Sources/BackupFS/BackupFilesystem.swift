@@ -34,12 +34,22 @@ package final class BackupFilesystem: LowLevelFilesystem {
     struct Handles: ~Copyable {
         var next: UInt64 = 1
         var files: [UInt64: OpenFile] = [:]
+        /// Folders (inodes) whose children's metadata was fetched in one go.
+        var prefetchedFolders: Set<UInt64> = []
     }
 
     struct OpenFile: Sendable {
         let entry: EntryRecord
         let hashes: [String]
+        /// Where the last read ended: a read starting there is sequential.
+        var lastEnd: Int64 = 0
+        /// Blocks below this index were already handed to read-ahead.
+        var readAheadUntil: Int = 0
     }
+
+    /// Bytes fetched ahead of a sequential reader.
+    package static let readAheadBytes = 16 << 20
+    private static let readAheadQueue = DispatchQueue(label: "dupfs.readahead", attributes: .concurrent)
 
     /// - Parameters:
     ///   - backup: the opened backup (index up to date).
@@ -143,6 +153,7 @@ package final class BackupFilesystem: LowLevelFilesystem {
         }
         let (version, folder) = try resolve(parent)
         guard folder.kind == .folder else { throw Errno(ENOTDIR) }
+        prefetchChildrenMetadata(parent, version: version, folder: folder)
         let child: EntryRecord?
         do {
             child = try backup.catalog.child(version: version.record.id, parent: folder.id, name: text)
@@ -195,6 +206,7 @@ package final class BackupFilesystem: LowLevelFilesystem {
 
     package func read(inode: InodeNumber, handle: UInt64, offset: Int64, size: Int) throws(Errno) -> [UInt8] {
         guard let file = handles.withLock({ $0.files[handle] }) else { throw Errno(EBADF) }
+        readAhead(handle, file: file, offset: offset, size: size)
         do {
             return try backup.read(file.entry, hashes: file.hashes, offset: offset, count: size)
         } catch {
@@ -234,6 +246,7 @@ package final class BackupFilesystem: LowLevelFilesystem {
         }
         let (version, folder) = try resolve(inode)
         guard folder.kind == .folder else { throw Errno(ENOTDIR) }
+        if plus { prefetchChildrenMetadata(inode, version: version, folder: folder) }
         let selfAttributes = plus ? attributes(folder, version: version) : FileAttributes(inode: inode, mode: UInt32(S_IFDIR))
         if offset < 1 { out.append((DirectoryEntry(name: [46], attributes: selfAttributes), 1)) }
         if offset < 2 { out.append((DirectoryEntry(name: [46, 46], attributes: selfAttributes), 2)) }
@@ -260,6 +273,45 @@ package final class BackupFilesystem: LowLevelFilesystem {
             out.append((DirectoryEntry(name: Array(child.name.utf8), attributes: attributes), child.id + 3))
         }
         return out
+    }
+
+    /// The first time a folder is looked into, reads all its children's metadata with coalesced
+    /// reads (a directory's worth at a time) instead of one request per child.
+    private func prefetchChildrenMetadata(_ inode: InodeNumber, version: Version, folder: EntryRecord) {
+        let first = handles.withLock { $0.prefetchedFolders.insert(inode).inserted }
+        guard first else { return }
+        var after: String?
+        while true {
+            guard let page = try? backup.catalog.children(version: version.record.id, parent: folder.id, after: after, limit: 4096),
+                  !page.isEmpty else { return }
+            backup.prefetchMetadata(of: page)
+            guard page.count == 4096 else { return }
+            after = page.last?.name
+        }
+    }
+
+    /// Starts fetching the blocks after a sequential read, in the background.
+    private func readAhead(_ handle: UInt64, file: OpenFile, offset: Int64, size: Int) {
+        let blocksize = Int64(backup.format.blocksize)
+        let window = max(1, Self.readAheadBytes / backup.format.blocksize)
+        let next = Int((offset + Int64(size) + blocksize - 1) / blocksize)
+        let plan: Range<Int>? = handles.withLock { state in
+            guard var open = state.files[handle] else { return nil }
+            let sequential = offset == open.lastEnd
+            open.lastEnd = offset + Int64(size)
+            defer { state.files[handle] = open }
+            // Start again when the reader is halfway through what was fetched.
+            guard sequential, next + window / 2 >= open.readAheadUntil, next < open.hashes.count else { return nil }
+            let from = max(next, open.readAheadUntil)
+            let to = min(open.hashes.count, next + window)
+            guard from < to else { return nil }
+            open.readAheadUntil = to
+            return from..<to
+        }
+        guard let plan else { return }
+        let hashes = Array(file.hashes[plan])
+        let backup = backup
+        Self.readAheadQueue.async { backup.prefetch(hashes) }
     }
 
     static func typeBits(_ kind: EntryKindCode) -> UInt32 {

@@ -14,6 +14,8 @@ package final class ZipArchive: Sendable {
     private let directoryOffset: Int64
     /// The index of the first entry with each name.
     private let firstIndex: [String: Int]
+    /// Every entry's local header offset, ascending, then the directory's: where each record ends.
+    let boundaries: [Int64]
 
     /// Opens an archive: reads the end of central directory record (searching the last 64 KiB +
     /// 22 bytes), the Zip64 locator and end record when present, then the whole central
@@ -31,6 +33,7 @@ package final class ZipArchive: Sendable {
         }
         self.entries = directory.entries
         self.directoryOffset = directory.offset
+        self.boundaries = (Set(directory.entries.map(\.localHeaderOffset)).sorted()) + [directory.offset]
         self.firstIndex = firstIndex
         self.source = source
     }

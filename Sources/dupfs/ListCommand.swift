@@ -80,6 +80,10 @@ struct ListCommand: ParsableCommand {
                 emit(start, components)
             } else {
                 try backup.walk(start, path: components) { entry, itemPath in
+                    if entry.kind == .folder && (long || json || entry.id == start.id || recursive),
+                       let children = try? backup.catalog.children(version: entry.version, parent: entry.id, limit: 10_000) {
+                        backup.prefetchMetadata(of: long || json ? children : children.filter { $0.kind == .symlink })
+                    }
                     if entry.id == start.id { return true }
                     emit(entry, itemPath)
                     return recursive

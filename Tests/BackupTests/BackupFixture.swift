@@ -39,6 +39,7 @@ final class CountingStore: BackendStore {
     let inner: LocalDirectoryStore
     let opens = Mutex<[String]>([])
     let bytes = Mutex<Int64>(0)
+    let reads = Mutex(0)
 
     init(_ inner: LocalDirectoryStore) { self.inner = inner }
 
@@ -57,6 +58,7 @@ final class CountingStore: BackendStore {
         func read(at offset: Int64, count: Int) throws -> [UInt8] {
             let data = try inner.read(at: offset, count: count)
             bytes.bytes.withLock { $0 += Int64(data.count) }
+            bytes.reads.withLock { $0 += 1 }
             return data
         }
     }
