@@ -111,6 +111,7 @@ let package = Package(
         .testTarget(name: "ZipTests", dependencies: ["Zip", "ByteSource"]),
         .testTarget(name: "DuplicatiFormatTests", dependencies: ["DuplicatiFormat", "Digests"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "ByteSource"]),
         .testTarget(name: "TestSupportTests", dependencies: ["TestSupport", "AESCrypt", "Zip", "ByteSource"]),
         .testTarget(
             name: "BackupTests",

@@ -46,10 +46,17 @@ extension Backup {
                     }
                     continue
                 }
-                let data = try archive.read(entry, limit: format.blocksize)
+                var data = try archive.read(entry, limit: format.blocksize)
+                if Indexer.base64(format.blockHash.digest(data)) != hash {
+                    // Maybe a bad download or a damaged cached copy: drop it and fetch once more.
+                    logger.warning("block \(hash) from \(location.volumeName) fails its hash check; fetching it again")
+                    store.discardCachedData(of: location.volumeName)
+                    data = try archive.read(entry, limit: format.blocksize)
+                }
                 guard Indexer.base64(format.blockHash.digest(data)) == hash else {
                     problems.append("\(location.volumeName) holds a copy that fails its hash")
                     logger.error("block \(hash) in \(location.volumeName) fails its hash check")
+                    store.discardCachedData(of: location.volumeName)
                     continue
                 }
                 return data

@@ -21,4 +21,9 @@ package protocol BackendStore: Sendable {
     /// - Returns: a source whose size is the file's size.
     /// - Throws: ``StorageError``.
     func open(_ file: RemoteFile) throws -> any ByteSource
+
+    /// Drops any locally cached copy of a file, after its bytes failed a check, so that the next
+    /// read fetches it again. Stores that cache nothing do nothing.
+    /// - Parameter name: the file name.
+    func discardCachedData(of name: String)
 }

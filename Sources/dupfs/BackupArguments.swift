@@ -138,8 +138,16 @@ struct BackupArguments: ParsableArguments {
     }
 
     /// Opens the backup, asking for the passphrase on the terminal when it is needed and was not given.
-    func open(logger: Logger, blockCacheSize: Int = 64 << 20, interactive: Bool = true) throws -> Backup {
-        let store = try makeStore(logger: logger)
+    func open(logger: Logger, blockCacheSize: Int = 64 << 20, interactive: Bool = true, diskCacheSize: Int64? = nil) throws -> Backup {
+        var store = try makeStore(logger: logger)
+        if let diskCacheSize, !(store is LocalDirectoryStore) {
+            // Downloads are kept (still encrypted) beside the index of this location.
+            let root = cacheDir ?? CacheLocation.defaultRoot()
+            try CacheLocation(root: root, identity: store.identity, prefix: "").create()
+            store = try DiskCachedStore(
+                inner: store, directory: CacheLocation(root: root, identity: store.identity, prefix: "").directory + "/volumes",
+                limit: diskCacheSize)
+        }
         var options = BackupOptions(cacheRoot: cacheDir, prefix: prefix, passphrase: try passphrase(), blockCacheSize: blockCacheSize)
         guard interactive else {
             return try Backup.open(store: store, options: options, logger: logger)

@@ -109,7 +109,7 @@ struct MountCommand: ParsableCommand {
         backupArguments.ioTimeout = backupArguments.ioTimeout ?? 60
         let backup = try backupArguments.open(
             logger: logger, blockCacheSize: try Sizes.parse(memoryCache, what: "--memory-cache"),
-            interactive: readyFd == nil)
+            interactive: readyFd == nil, diskCacheSize: Int64(try Sizes.parse(cacheSize, what: "--cache-size")))
         let filesystem = try BackupFilesystem(backup: backup, logger: logger)
         var options = splitFuseOptions
         let allowOther = options.contains("allow_other")
@@ -173,7 +173,7 @@ struct MountCommand: ParsableCommand {
         let passphrase = try backupArguments.passphrase()
         var arguments = backupArguments
         arguments.handedPassphrase = passphrase
-        let backup = try arguments.open(logger: logger)
+        let backup = try arguments.open(logger: logger, diskCacheSize: Int64(try Sizes.parse(cacheSize, what: "--cache-size")))
         let secrets: [String: String] = [
             "passphrase": backup.passphrase ?? passphrase ?? "",
             "authid": try arguments.resolvedToken() ?? "",

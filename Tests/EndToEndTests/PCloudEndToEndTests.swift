@@ -117,6 +117,15 @@ final class PCloudEndToEndTests {
             let diff = try TreeSnapshot.capture(expected).differences(from: TreeSnapshot.capture(copy), folderTimes: false)
             #expect(diff.isEmpty, "\(name): \(diff.prefix(10))")
         }
+        // A remount reads what was read before from the disk cache: no downloads at all.
+        let readme = mountpoint.path + "/latest/data/sample/big.bin"
+        let first = FileManager.default.contents(atPath: readme)
+        MountHarness.unmount(mountpoint.path)
+        let before = emulator.requests().count
+        #expect(try dupfs(["mount", mountpoint.path]).status == 0)
+        #expect(FileManager.default.contents(atPath: readme) == first)
+        let calls = emulator.requests().dropFirst(before).compactMap { $0["method"] as? String }
+        #expect(!calls.contains("download") && !calls.contains("getfilelink"), "\(calls)")
         // The mount process's command line carries no secret.
         let pid = try #require(MountHarness.serverPID(for: mountpoint.path))
         let cmdline = String(decoding: FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") ?? Data(), as: UTF8.self)
