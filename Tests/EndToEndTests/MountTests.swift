@@ -233,3 +233,31 @@ final class MountTests {
         #expect(!MountHarness.isMounted(mountpoint.path))
     }
 }
+
+/// The backup made outside this project, mounted: `cp -a` of every version equals its manifest.
+@Suite(.serialized, .enabled(if: MountHarness.fuseAvailable && SharedTestdata.available, "needs FUSE and ../shared/testdata"))
+struct SharedBackupMountTests {
+    @Test func cpOfEveryVersionMatchesItsManifest() throws {
+        let root = try MountHarness.temporaryFolder("dupfs-shared")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let mountpoint = root.appendingPathComponent("mnt")
+        try FileManager.default.createDirectory(at: mountpoint, withIntermediateDirectories: true)
+        let pass = root.appendingPathComponent("pass")
+        try Data(SharedTestdata.passphrase.utf8).write(to: pass)
+        let result = try DupfsProcess.run([
+            "mount", "file://" + SharedTestdata.small.appendingPathComponent("backup").path, mountpoint.path,
+            "--cache-dir", root.appendingPathComponent("cache").path, "--passphrase-file", pass.path,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        defer { MountHarness.unmount(mountpoint.path) }
+        let versions = try FileManager.default.contentsOfDirectory(atPath: mountpoint.path).filter { $0 != "latest" }.sorted(by: >)
+        #expect(versions.count == 3)
+        for n in 1...3 {
+            let (number, entries) = try SharedTestdata.manifest(n)
+            let copy = root.appendingPathComponent("copy-\(n)")
+            #expect(try MountHarness.copyAll(mountpoint.appendingPathComponent(versions[number]).path, copy.path) == 0)
+            let problems = SharedTestdata.differences(entries, under: copy.path)
+            #expect(problems.isEmpty, "v\(n): \(problems.prefix(10))")
+        }
+    }
+}
