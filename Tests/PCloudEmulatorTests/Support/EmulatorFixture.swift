@@ -78,6 +78,17 @@ struct EmulatorFixture {
         return server.requestLog()
     }
 
+    /// The log once it holds an entry matching `condition` (the emulator records a request only
+    /// after its answer has gone out, so it may lag behind the client); at most 5 s.
+    func log(until condition: (RequestLogEntry) -> Bool) async -> [RequestLogEntry] {
+        for _ in 0..<500 {
+            let entries = server.requestLog()
+            if entries.contains(where: condition) { return entries }
+            try? await Task.sleep(nanoseconds: 10_000_000)
+        }
+        return server.requestLog()
+    }
+
     /// The id of the file at `path` (as the drive numbers it).
     func fileID(_ path: String) async throws -> UInt64 {
         guard case .file(let id)? = await server.drive.item(atPath: path) else { throw Curl.CurlError.notJSON("no file \(path)") }
