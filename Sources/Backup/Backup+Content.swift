@@ -92,6 +92,11 @@ extension Backup {
         var out: [UInt8] = []
         out.reserveCapacity(Int(end - offset))
         var index = Int(offset / blocksize)
+        let lastIndex = Int((end - 1) / blocksize)
+        if lastIndex > index {
+            // Several blocks at once: fetch the missing ones together (neighbours in one request).
+            prefetch(Array(hashes[index...lastIndex]))
+        }
         while Int64(index) * blocksize < end {
             let data = try contentBlock(hashes, index: index, size: entry.size, path: entry.storedPath)
             let blockStart = Int64(index) * blocksize

@@ -5,6 +5,7 @@ import DuplicatiFormat
 import Foundation
 import Logging
 import Storage
+import Synchronization
 import Zip
 
 /// Brings the local index up to date: reads the dlists, dindex files and (for dblocks no dindex
@@ -51,31 +52,59 @@ struct Indexer {
         guard let format else {
             throw BackupError.noBackupFound("no file list (dlist) of this backup could be read")
         }
-        for volume in pendingIndexes {
-            progress(BackupProgress(phase: "Reading index files", done: done, total: total))
-            do {
-                try readIndex(volume, format: format)
-            } catch let error as BackupError {
-                if case .wrongPassphrase = error { throw error }
-                logger.warning("\(error); its dblock's own directory will be read instead")
-                try catalog.setVolumeState(volume.id, .failed)
-            } catch let error as DuplicatiFormatError {
-                logger.warning("index file \(volume.name) is malformed (\(error)); its dblock's own directory will be read instead")
-                try catalog.setVolumeState(volume.id, .failed)
+        // Index files are small and many: read several at once (the storage's latency dominates).
+        let failure = Mutex<(any Error)?>(nil)
+        let counter = Mutex(done)
+        let lanes = max(1, min(4, pendingIndexes.count))
+        DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+            for index in stride(from: lane, to: pendingIndexes.count, by: lanes) {
+                if failure.withLock({ $0 != nil }) { return }
+                let volume = pendingIndexes[index]
+                do {
+                    try readIndex(volume, format: format)
+                } catch let error as BackupError {
+                    if case .wrongPassphrase = error { failure.withLock { $0 = error }; return }
+                    logger.warning("\(error); its dblock's own directory will be read instead")
+                    try? catalog.setVolumeState(volume.id, .failed)
+                } catch let error as DuplicatiFormatError {
+                    logger.warning("index file \(volume.name) is malformed (\(error)); its dblock's own directory will be read instead")
+                    try? catalog.setVolumeState(volume.id, .failed)
+                } catch {
+                    failure.withLock { $0 = error }
+                    return
+                }
+                let finished = counter.withLock { value -> Int in
+                    value += 1
+                    return value
+                }
+                progress(BackupProgress(phase: "Reading index files", done: finished, total: total))
             }
-            done += 1
         }
+        if let error = failure.withLock({ $0 }) { throw error }
         let uncovered = try catalog.volumesWithoutBlocks().filter { $0.state != .failed }
-        for (i, volume) in uncovered.enumerated() {
-            progress(BackupProgress(phase: "Reading block directories", done: i, total: uncovered.count))
-            do {
-                try readDirectory(volume, format: format)
-            } catch let error as BackupError {
-                if case .wrongPassphrase = error { throw error }
-                logger.error("\(error)")
-                try catalog.setVolumeState(volume.id, .failed)
+        let directoryLanes = max(1, min(4, uncovered.count))
+        let read = Mutex(0)
+        DispatchQueue.concurrentPerform(iterations: directoryLanes) { lane in
+            for index in stride(from: lane, to: uncovered.count, by: directoryLanes) {
+                if failure.withLock({ $0 != nil }) { return }
+                let volume = uncovered[index]
+                do {
+                    try readDirectory(volume, format: format)
+                } catch let error as BackupError {
+                    if case .wrongPassphrase = error { failure.withLock { $0 = error }; return }
+                    logger.error("\(error)")
+                    try? catalog.setVolumeState(volume.id, .failed)
+                } catch {
+                    logger.error("\(volume.name): \(error)")
+                }
+                let finished = read.withLock { value -> Int in
+                    value += 1
+                    return value
+                }
+                progress(BackupProgress(phase: "Reading block directories", done: finished, total: uncovered.count))
             }
         }
+        if let error = failure.withLock({ $0 }) { throw error }
         progress(BackupProgress(phase: "Done", done: total, total: total))
         return format
     }
