@@ -17,6 +17,11 @@ extension Backup {
     private func fetchBlock(_ hash: String) throws -> [UInt8] {
         var problems: [String] = []
         if let data = try blockFromKnownLocations(hash, problems: &problems) { return data }
+        if !blockIndex.isComplete {
+            // The index files are still being read in the background: wait for them, then look again.
+            blockIndex.wait(timeout: 120)
+            if let data = try blockFromKnownLocations(hash, problems: &problems) { return data }
+        }
         if try scanUnreadDirectories() {
             if let data = try blockFromKnownLocations(hash, problems: &problems) { return data }
         }

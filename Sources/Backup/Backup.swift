@@ -16,6 +16,18 @@ package struct BackupOptions: Sendable {
     package var passphrase: String?
     /// Bytes of decrypted, verified blocks kept in memory.
     package var blockCacheSize: Int
+    /// When to find block locations (dindex files, dblock directories).
+    package var blockIndexing: BlockIndexing = .now
+
+    /// When ``Backup/open(store:options:logger:progress:)`` reads where the blocks are.
+    package enum BlockIndexing: Sendable {
+        /// Before returning.
+        case now
+        /// In the background after returning; a read that needs a location not known yet waits.
+        case background
+        /// Not at all (a process that only checks the backup and hands over to another).
+        case skip
+    }
 
     package init(cacheRoot: String? = nil, prefix: String? = nil, passphrase: String? = nil, blockCacheSize: Int = 64 << 20) {
         self.cacheRoot = cacheRoot
@@ -43,6 +55,7 @@ package final class Backup: Sendable {
     package let format: BackupFormat
     let volumes: VolumeSet
     package let blockCache: BlockCache
+    let blockIndex: BlockIndexState
     let logger: Logger
     let scan: Mutex<Bool> = Mutex(false)
 
@@ -96,17 +109,38 @@ package final class Backup: Sendable {
             (name: file.name, kind: Self.kindName(name.kind), size: file.size)
         })
         let indexer = Indexer(catalog: catalog, volumes: volumes, logger: logger, progress: progress)
-        let format = try indexer.run(encrypted: encrypted)
+        let format = try indexer.readFileLists(encrypted: encrypted)
+        let blockIndex = BlockIndexState()
+        switch options.blockIndexing {
+        case .background:
+            let quiet = Indexer(catalog: catalog, volumes: volumes, logger: logger, progress: { _ in })
+            let thread = Thread {
+                do {
+                    try quiet.readBlockIndex(format: format)
+                } catch {
+                    logger.error("reading the backup's index files failed: \(error)")
+                }
+                blockIndex.finish()
+            }
+            thread.name = "dupfs index"
+            thread.start()
+        case .now:
+            try indexer.readBlockIndex(format: format)
+            blockIndex.finish()
+        case .skip:
+            blockIndex.finish()
+        }
         return Backup(
             store: store, prefix: prefix, catalog: catalog, cache: cache, format: format, volumes: volumes,
-            blockCache: BlockCache(capacity: options.blockCacheSize), logger: logger)
+            blockCache: BlockCache(capacity: options.blockCacheSize), blockIndex: blockIndex, logger: logger)
     }
 
     private init(
         store: any BackendStore, prefix: String, catalog: Catalog, cache: CacheLocation, format: BackupFormat,
-        volumes: VolumeSet, blockCache: BlockCache, logger: Logger
+        volumes: VolumeSet, blockCache: BlockCache, blockIndex: BlockIndexState, logger: Logger
     ) {
         self.blockCache = blockCache
+        self.blockIndex = blockIndex
         self.store = store
         self.prefix = prefix
         self.catalog = catalog
@@ -114,6 +148,14 @@ package final class Backup: Sendable {
         self.format = format
         self.volumes = volumes
         self.logger = logger
+    }
+
+    /// Waits until block locations are fully indexed (at once when they are).
+    /// - Parameter timeout: seconds to wait at most.
+    /// - Returns: whether the index is complete.
+    @discardableResult
+    package func waitForBlockIndex(timeout: Double = 3600) -> Bool {
+        blockIndex.wait(timeout: timeout)
     }
 
     /// The passphrase the volumes were opened with (to hand to a background mount process).

@@ -21,6 +21,13 @@ struct Indexer {
     static let indexEntryLimit = 256 << 20
 
     func run(encrypted: Bool) throws -> BackupFormat {
+        let format = try readFileLists(encrypted: encrypted)
+        try readBlockIndex(format: format)
+        return format
+    }
+
+    /// The first phase: every new dlist (versions and trees), newest first.
+    func readFileLists(encrypted: Bool) throws -> BackupFormat {
         let all = try catalog.volumes()
         let pendingLists = all.filter { $0.kind == "dlist" && $0.state == .pending }
             .sorted { $0.name > $1.name }
@@ -52,6 +59,15 @@ struct Indexer {
         guard let format else {
             throw BackupError.noBackupFound("no file list (dlist) of this backup could be read")
         }
+        return format
+    }
+
+    /// The second phase: where the blocks are, from new dindex files, and from the zip
+    /// directories of dblocks that no index file describes.
+    func readBlockIndex(format: BackupFormat) throws {
+        let pendingIndexes = try catalog.volumes().filter { $0.kind == "dindex" && $0.state == .pending }
+        let total = pendingIndexes.count
+        let done = 0
         // Index files are small and many: read several at once (the storage's latency dominates).
         let failure = Mutex<(any Error)?>(nil)
         let counter = Mutex(done)
@@ -106,7 +122,6 @@ struct Indexer {
         }
         if let error = failure.withLock({ $0 }) { throw error }
         progress(BackupProgress(phase: "Done", done: total, total: total))
-        return format
     }
 
     private func storedFormat() throws -> BackupFormat? {

@@ -138,7 +138,10 @@ struct BackupArguments: ParsableArguments {
     }
 
     /// Opens the backup, asking for the passphrase on the terminal when it is needed and was not given.
-    func open(logger: Logger, blockCacheSize: Int = 64 << 20, interactive: Bool = true, diskCacheSize: Int64? = nil) throws -> Backup {
+    func open(
+        logger: Logger, blockCacheSize: Int = 64 << 20, interactive: Bool = true, diskCacheSize: Int64? = nil,
+        blockIndexing: BackupOptions.BlockIndexing = .now
+    ) throws -> Backup {
         var store = try makeStore(logger: logger)
         if let diskCacheSize, !(store is LocalDirectoryStore) {
             // Downloads are kept (still encrypted) beside the index of this location.
@@ -149,6 +152,7 @@ struct BackupArguments: ParsableArguments {
                 limit: diskCacheSize)
         }
         var options = BackupOptions(cacheRoot: cacheDir, prefix: prefix, passphrase: try passphrase(), blockCacheSize: blockCacheSize)
+        options.blockIndexing = blockIndexing
         guard interactive else {
             return try Backup.open(store: store, options: options, logger: logger)
         }

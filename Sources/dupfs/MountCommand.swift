@@ -109,7 +109,8 @@ struct MountCommand: ParsableCommand {
         backupArguments.ioTimeout = backupArguments.ioTimeout ?? 60
         let backup = try backupArguments.open(
             logger: logger, blockCacheSize: try Sizes.parse(memoryCache, what: "--memory-cache"),
-            interactive: readyFd == nil, diskCacheSize: Int64(try Sizes.parse(cacheSize, what: "--cache-size")))
+            interactive: readyFd == nil, diskCacheSize: Int64(try Sizes.parse(cacheSize, what: "--cache-size")),
+            blockIndexing: .background)
         let filesystem = try BackupFilesystem(backup: backup, logger: logger)
         var options = splitFuseOptions
         let allowOther = options.contains("allow_other")
@@ -173,7 +174,10 @@ struct MountCommand: ParsableCommand {
         let passphrase = try backupArguments.passphrase()
         var arguments = backupArguments
         arguments.handedPassphrase = passphrase
-        let backup = try arguments.open(logger: logger, diskCacheSize: Int64(try Sizes.parse(cacheSize, what: "--cache-size")))
+        // Versions and the passphrase are checked here, with progress on the terminal; the mount
+        // process finds the block locations in the background while it already serves.
+        let backup = try arguments.open(
+            logger: logger, diskCacheSize: Int64(try Sizes.parse(cacheSize, what: "--cache-size")), blockIndexing: .skip)
         let secrets: [String: String] = [
             "passphrase": backup.passphrase ?? passphrase ?? "",
             "authid": try arguments.resolvedToken() ?? "",

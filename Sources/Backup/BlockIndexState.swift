@@ -1,0 +1,24 @@
+import Foundation
+import Synchronization
+
+/// Whether the block locations are fully indexed; reads that miss a location wait on it.
+final class BlockIndexState: Sendable {
+    private let done = Mutex(false)
+    private let signal = DispatchSemaphore(value: 0)
+
+    /// Marks the index complete and wakes every waiter.
+    func finish() {
+        done.withLock { $0 = true }
+        signal.signal()
+    }
+
+    var isComplete: Bool { done.withLock { $0 } }
+
+    /// Waits until complete or `timeout` seconds pass. - Returns: whether complete.
+    func wait(timeout: Double) -> Bool {
+        if isComplete { return true }
+        let result = signal.wait(timeout: .now() + timeout)
+        if result == .success { signal.signal() }
+        return isComplete
+    }
+}
