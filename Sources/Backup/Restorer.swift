@@ -156,7 +156,9 @@ package final class Restorer {
     private func restoreFile(_ entry: EntryRecord, path: [String]) throws {
         guard let (parent, name) = try destination(path) else { return }
         defer { close(parent) }
-        let temporary = TargetDirectory.temporaryName()
+        let temporary = TargetDirectory.temporaryName(for: name)
+        // A partial file left by an interrupted run is replaced (never followed if a symlink).
+        unlinkat(parent, temporary, 0)
         let fd = openat(parent, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw BackupError.local("cannot create file: \(TargetDirectory.reason())") }
         var keep = false
@@ -214,7 +216,8 @@ package final class Restorer {
         }
         guard let (parent, name) = try destination(path) else { return }
         defer { close(parent) }
-        let temporary = TargetDirectory.temporaryName()
+        let temporary = TargetDirectory.temporaryName(for: name)
+        unlinkat(parent, temporary, 0)
         guard symlinkat(linkTarget, parent, temporary) == 0 else {
             throw BackupError.local("cannot create symlink: \(TargetDirectory.reason())")
         }

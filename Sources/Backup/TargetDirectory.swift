@@ -71,8 +71,12 @@ final class TargetDirectory {
         return info.st_mode & S_IFMT
     }
 
-    /// A fresh temporary name in a folder.
-    static func temporaryName() -> String {
-        ".dupfs-\(UInt64.random(in: 0...UInt64.max) & 0xffff_ffff_ffff).tmp"
+    /// The temporary name an item is written under before it is renamed into place. The same
+    /// for every run, so that a restore killed half-way and run again reuses (and replaces) what
+    /// it left, instead of leaving litter; random only when the name would be too long.
+    static func temporaryName(for name: String) -> String {
+        let candidate = ".\(name).dupfs-partial~"
+        if candidate.utf8.count <= 255 { return candidate }
+        return ".dupfs-\(UInt64.random(in: 0...UInt64.max) & 0xffff_ffff_ffff).partial"
     }
 }
