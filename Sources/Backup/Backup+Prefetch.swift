@@ -24,24 +24,39 @@ extension Backup {
             guard let location = try? catalog.locations(of: hash).first else { continue }
             groups[location.volumeName, default: []].append(hash)
         }
-        let work = Array(groups)
-        guard !work.isEmpty else { return }
-        let lanes = max(1, min(parallelism, work.count))
+        guard !groups.isEmpty else { return }
+        // Plan the reads of every volume (opening each volume's directory once), then run all
+        // reads in parallel: a large file's blocks spread over runs that download and decode at once.
+        var planned: [Run] = []
+        for (volume, wanted) in groups {
+            planned += plan(wanted, in: volume)
+        }
+        let runs = planned
+        let lanes = max(1, min(parallelism, runs.count))
         DispatchQueue.concurrentPerform(iterations: lanes) { lane in
-            for index in stride(from: lane, to: work.count, by: lanes) {
-                prefetch(work[index].value, from: work[index].key)
+            for index in stride(from: lane, to: runs.count, by: lanes) {
+                fetch(runs[index])
             }
         }
     }
 
-    private func prefetch(_ hashes: [String], from volume: String) {
-        guard let archive = try? volumes.archive(volume), let source = try? volumes.plaintext(volume) else { return }
+    /// One coalesced read: neighbouring records of one volume.
+    struct Run: Sendable {
+        let archive: ZipArchive
+        let source: any ByteSource
+        let range: Range<Int64>
+        let records: [(hash: String, entry: ZipEntry)]
+    }
+
+    private func plan(_ hashes: [String], in volume: String) -> [Run] {
+        guard let archive = try? volumes.archive(volume), let source = try? volumes.plaintext(volume) else { return [] }
         var records: [(hash: String, entry: ZipEntry, extent: Range<Int64>)] = []
         for hash in hashes {
             guard let entry = archive.entry(named: BlockHashName.entryName(base64: hash)) else { continue }
             records.append((hash, entry, archive.extent(of: entry)))
         }
         records.sort { $0.extent.lowerBound < $1.extent.lowerBound }
+        var runs: [Run] = []
         var start = 0
         while start < records.count {
             var end = start + 1
@@ -50,17 +65,22 @@ extension Backup {
                   records[end].extent.upperBound - records[start].extent.lowerBound <= Self.coalescingLimit {
                 end += 1
             }
-            let lower = records[start].extent.lowerBound
-            let upper = records[end - 1].extent.upperBound
-            if let bytes = try? source.read(at: lower, count: Int(upper - lower)) {
-                for record in records[start..<end] {
-                    guard let data = try? archive.decodeRecord(bytes, at: lower, entry: record.entry, limit: format.blocksize),
-                          Indexer.base64(format.blockHash.digest(data)) == record.hash
-                    else { continue }
-                    blockCache.insert(record.hash, data)
-                }
-            }
+            runs.append(Run(
+                archive: archive, source: source,
+                range: records[start].extent.lowerBound..<records[end - 1].extent.upperBound,
+                records: records[start..<end].map { ($0.hash, $0.entry) }))
             start = end
+        }
+        return runs
+    }
+
+    private func fetch(_ run: Run) {
+        guard let bytes = try? run.source.read(at: run.range.lowerBound, count: Int(run.range.count)) else { return }
+        for record in run.records {
+            guard let data = try? run.archive.decodeRecord(bytes, at: run.range.lowerBound, entry: record.entry, limit: format.blocksize),
+                  Indexer.base64(format.blockHash.digest(data)) == record.hash
+            else { continue }
+            blockCache.insert(record.hash, data)
         }
     }
 
