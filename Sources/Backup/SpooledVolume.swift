@@ -36,7 +36,7 @@ struct SpooledVolume {
         let digest = algorithm.makeDigest()
         if size <= Int64(memoryLimit) {
             var bytes: [UInt8] = []
-            bytes.reserveCapacity(Int(size))
+            bytes.reserveCapacity(Int(max(0, size)))
             try copy(raw, name: file.name, digest: digest) { bytes += $0 }
             return SpooledVolume(source: ByteArraySource(bytes), hash: digest.finalize())
         }

@@ -51,6 +51,14 @@ package final class Verifier {
     var missingVolumes: [String: [String]] = [:]
     /// Blocks checked entries need and no intact volume holds (bounded; see `unavailableLimit`).
     var unavailable = Set<BlockKey>()
+    /// Problems (or nil) of contents already checked, by content; a version shares most of
+    /// its files with the next.
+    var contentMemo: [String: String?] = [:]
+    /// The same for contents already read back (`full`).
+    var readMemo: [String: String?] = [:]
+
+    /// Most contents remembered in each memo before it is emptied.
+    static let memoLimit = 500_000
 
     /// Most unavailable blocks remembered for attributing them to missing volumes.
     static let unavailableLimit = 4_000_000

@@ -79,6 +79,7 @@ package struct VerifyReport: Sendable {
     /// The versions checked, newest first.
     package var versions: [VersionResult] = []
 
+    /// An empty report.
     package init() {}
 
     /// Volumes checked, all kinds together.

@@ -12,7 +12,7 @@ struct Dupfs: ParsableCommand {
             service failure, 70 unsupported backup feature, 74 local I/O error, 77 wrong or missing \
             passphrase, 1 internal error.
             """,
-        subcommands: [VersionsCommand.self, ListCommand.self, RestoreCommand.self, MountCommand.self])
+        subcommands: [VersionsCommand.self, ListCommand.self, RestoreCommand.self, MountCommand.self, VerifyCommand.self])
 
     static func main() {
         // Before any thread exists, so that every thread inherits the mask and the mount's
