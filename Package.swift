@@ -32,6 +32,7 @@ let package = Package(
         .systemLibrary(
             name: "CFuse", path: "CModules/CFuse", pkgConfig: "fuse3",
             providers: [.apt(["libfuse3-dev"])]),
+        .systemLibrary(name: "CProcess", path: "CModules/CProcess"),
         .systemLibrary(
             name: "CSQLite", path: "CModules/CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
@@ -74,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "dupfs",
             dependencies: [
-                "Backup", "BackupFS", "FuseKit", "Storage", "PCloud",
+                "Backup", "BackupFS", "FuseKit", "Storage", "PCloud", "CProcess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

@@ -1,4 +1,8 @@
 import ArgumentParser
+internal import CProcess
+#if canImport(Glibc)
+import Glibc
+#endif
 import FuseKit
 
 @main
@@ -15,6 +19,11 @@ struct Dupfs: ParsableCommand {
         subcommands: [VersionsCommand.self, ListCommand.self, RestoreCommand.self, MountCommand.self, VerifyCommand.self])
 
     static func main() {
+        // Secrets pass through this process's memory: no core dumps of it, and no other
+        // process of the same user may read its memory or environment.
+        var none = rlimit(rlim_cur: 0, rlim_max: 0)
+        setrlimit(Int32(RLIMIT_CORE.rawValue), &none)
+        _ = cprocess_set_nondumpable()
         // Before any thread exists, so that every thread inherits the mask and the mount's
         // signal thread is the one that receives them (sigwait).
         if CommandLine.arguments.dropFirst().first == "mount" { TerminationSignals.block() }
