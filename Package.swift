@@ -112,6 +112,10 @@ let package = Package(
         .testTarget(name: "ZipTests", dependencies: ["Zip", "ByteSource"]),
         .testTarget(name: "DuplicatiFormatTests", dependencies: ["DuplicatiFormat", "Digests"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
+        .testTarget(
+            name: "FuzzRegressionTests",
+            dependencies: ["AESCrypt", "Zip", "DuplicatiFormat", "ByteSource", "Digests"],
+            exclude: ["Inputs"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "ByteSource"]),
         .testTarget(name: "TestSupportTests", dependencies: ["TestSupport", "AESCrypt", "Zip", "ByteSource"]),
         .testTarget(

@@ -26,7 +26,8 @@ extension Backup {
             mode: meta.permissions, uid: meta.uid, gid: meta.gid,
             mtimeSeconds: meta.lastWriteTime?.unixSeconds, mtimeNanoseconds: meta.lastWriteTime?.nanoseconds,
             ownerName: meta.ownerName, groupName: meta.groupName, symlinkTarget: meta.symlinkTarget)
-        try catalog.storeMetadata(hash: hash, record)
+        // Only a cache: if the index is busy (a background writer), the next lookup decodes again.
+        try? catalog.storeMetadata(hash: hash, record)
         return record
     }
 }

@@ -56,6 +56,10 @@ package final class Backup: Sendable {
     let volumes: VolumeSet
     package let blockCache: BlockCache
     let blockIndex: BlockIndexState
+    let fileListIndex: BlockIndexState
+
+    /// Whether every version is in the index (false while file lists are read in the background).
+    package var allVersionsIndexed: Bool { fileListIndex.isComplete }
     let logger: Logger
     let scan: Mutex<Bool> = Mutex(false)
 
@@ -109,12 +113,25 @@ package final class Backup: Sendable {
             (name: file.name, kind: Self.kindName(name.kind), size: file.size)
         })
         let indexer = Indexer(catalog: catalog, volumes: volumes, logger: logger, progress: progress)
-        let format = try indexer.readFileLists(encrypted: encrypted)
         let blockIndex = BlockIndexState()
+        let fileListIndex = BlockIndexState()
+        let format: BackupFormat
         switch options.blockIndexing {
         case .background:
-            let quiet = Indexer(catalog: catalog, volumes: volumes, logger: logger, progress: { _ in })
+            // The newest version now (so `latest` is right at once); older versions and the
+            // block locations while the mount already serves.
+            format = try indexer.readFileLists(encrypted: encrypted, limit: 1)
+            // A connection of its own: its long transactions must not hold up the mount's lookups
+            // (SQLite's WAL lets readers go on while one connection writes).
+            let writer = try Catalog(path: try cache.indexPath())
+            let quiet = Indexer(catalog: writer, volumes: volumes, logger: logger, progress: { _ in })
             let thread = Thread {
+                do {
+                    _ = try quiet.readFileLists(encrypted: false)
+                } catch {
+                    logger.error("reading the backup's file lists failed: \(error)")
+                }
+                fileListIndex.finish()
                 do {
                     try quiet.readBlockIndex(format: format)
                 } catch {
@@ -125,22 +142,29 @@ package final class Backup: Sendable {
             thread.name = "dupfs index"
             thread.start()
         case .now:
+            format = try indexer.readFileLists(encrypted: encrypted)
+            fileListIndex.finish()
             try indexer.readBlockIndex(format: format)
             blockIndex.finish()
         case .skip:
+            format = try indexer.readFileLists(encrypted: encrypted)
+            fileListIndex.finish()
             blockIndex.finish()
         }
         return Backup(
             store: store, prefix: prefix, catalog: catalog, cache: cache, format: format, volumes: volumes,
-            blockCache: BlockCache(capacity: options.blockCacheSize), blockIndex: blockIndex, logger: logger)
+            blockCache: BlockCache(capacity: options.blockCacheSize), blockIndex: blockIndex,
+            fileListIndex: fileListIndex, logger: logger)
     }
 
     private init(
         store: any BackendStore, prefix: String, catalog: Catalog, cache: CacheLocation, format: BackupFormat,
-        volumes: VolumeSet, blockCache: BlockCache, blockIndex: BlockIndexState, logger: Logger
+        volumes: VolumeSet, blockCache: BlockCache, blockIndex: BlockIndexState, fileListIndex: BlockIndexState,
+        logger: Logger
     ) {
         self.blockCache = blockCache
         self.blockIndex = blockIndex
+        self.fileListIndex = fileListIndex
         self.store = store
         self.prefix = prefix
         self.catalog = catalog

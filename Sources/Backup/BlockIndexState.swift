@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
 
-/// Whether the block locations are fully indexed; reads that miss a location wait on it.
+/// Whether one phase of indexing (file lists, block locations) is complete; reads that miss a
+/// block location wait on it.
 final class BlockIndexState: Sendable {
     private let done = Mutex(false)
     private let signal = DispatchSemaphore(value: 0)

@@ -27,10 +27,13 @@ struct Indexer {
     }
 
     /// The first phase: every new dlist (versions and trees), newest first.
-    func readFileLists(encrypted: Bool) throws -> BackupFormat {
+    /// - Parameters:
+    ///   - encrypted: whether the passphrase must be checked.
+    ///   - limit: read at most this many (the newest first); nil for all.
+    func readFileLists(encrypted: Bool, limit: Int? = nil) throws -> BackupFormat {
         let all = try catalog.volumes()
-        let pendingLists = all.filter { $0.kind == "dlist" && $0.state == .pending }
-            .sorted { $0.name > $1.name }
+        let pendingLists = Array(all.filter { $0.kind == "dlist" && $0.state == .pending }
+            .sorted { $0.name > $1.name }.prefix(limit ?? Int.max))
         let pendingIndexes = all.filter { $0.kind == "dindex" && $0.state == .pending }
         let total = pendingLists.count + pendingIndexes.count
         var done = 0

@@ -17,13 +17,19 @@ import Glibc
 package final class BackupFilesystem: LowLevelFilesystem {
     let backup: Backup
     let logger: Logger
-    let versions: [Version]
-    let byKey: [UInt64: Version]
+    private let table: Mutex<VersionTable>
     let mountTime: Int64
     private let handles = Mutex(Handles())
 
     /// Seconds the kernel may cache attributes and names: the backup never changes under us.
     package static let cacheTimeout: Double = 86_400
+
+    struct VersionTable: Sendable {
+        var versions: [Version]
+        var byKey: [UInt64: Version]
+        /// All versions are known (no file list is still being read in the background).
+        var complete: Bool
+    }
 
     struct Version: Sendable {
         let record: VersionRecord
@@ -57,6 +63,13 @@ package final class BackupFilesystem: LowLevelFilesystem {
     package init(backup: Backup, logger: Logger) throws {
         self.backup = backup
         self.logger = logger
+        table = Mutex(try Self.load(backup))
+        mountTime = Int64(Date().timeIntervalSince1970)
+    }
+
+    /// The versions in the index now, with their inode keys.
+    private static func load(_ backup: Backup) throws -> VersionTable {
+        let complete = backup.allVersionsIndexed
         var seen = Set<UInt64>()
         var list: [Version] = []
         // Oldest first, so that a (theoretical) key clash moves the newer version, deterministically.
@@ -66,9 +79,18 @@ package final class BackupFilesystem: LowLevelFilesystem {
             seen.insert(key)
             list.append(Version(record: record, key: key, name: Self.folderName(record.time)))
         }
-        versions = list.reversed()
-        byKey = Dictionary(uniqueKeysWithValues: list.map { ($0.key, $0) })
-        mountTime = Int64(Date().timeIntervalSince1970)
+        return VersionTable(versions: list.reversed(), byKey: Dictionary(uniqueKeysWithValues: list.map { ($0.key, $0) }), complete: complete)
+    }
+
+    /// The versions, newest first; while file lists are still being read in the background, new
+    /// ones appear as they are indexed.
+    var versions: [Version] { currentTable().versions }
+
+    private func currentTable() -> VersionTable {
+        let known = table.withLock { $0 }
+        guard !known.complete, let fresh = try? Self.load(backup) else { return known }
+        table.withLock { $0 = fresh }
+        return fresh
     }
 
     /// How many versions the mount shows.
@@ -123,7 +145,10 @@ package final class BackupFilesystem: LowLevelFilesystem {
 
     /// The version and entry an inode names.
     private func resolve(_ inode: InodeNumber) throws(Errno) -> (Version, EntryRecord) {
-        guard let (key, id) = InodeLayout.split(inode), let version = byKey[key] else { throw Errno(ENOENT) }
+        guard let (key, id) = InodeLayout.split(inode) else { throw Errno(ENOENT) }
+        var version = table.withLock { $0.byKey[key] }
+        if version == nil { version = currentTable().byKey[key] }
+        guard let version else { throw Errno(ENOENT) }
         let entry: EntryRecord?
         do {
             entry = try backup.catalog.entry(version: version.record.id, id: id)
