@@ -229,32 +229,7 @@ struct Indexer {
             components: components, kind: kind, size: kind == .file ? max(0, entry.size) : 0, hash: entry.hash,
             blocklists: entry.blocklists, blockhash: entry.blockhash, metahash: entry.metahash,
             metasize: entry.metasize, metablocklists: entry.metablocklists, metablockhash: entry.metablockhash,
-            storedPath: entry.path, listTime: entry.time.flatMap(Self.parseListTime))
-    }
-
-    /// Parses `yyyyMMddTHHmmssZ`.
-    static func parseListTime(_ text: String) -> Int64? {
-        let chars = Array(text.utf8)
-        guard chars.count == 16, chars[8] == UInt8(ascii: "T"), chars[15] == UInt8(ascii: "Z") else { return nil }
-        func number(_ range: Range<Int>) -> Int? {
-            var value = 0
-            for c in chars[range] {
-                guard c >= 48 && c <= 57 else { return nil }
-                value = value * 10 + Int(c - 48)
-            }
-            return value
-        }
-        guard let y = number(0..<4), let mo = number(4..<6), let d = number(6..<8),
-              let h = number(9..<11), let mi = number(11..<13), let s = number(13..<15),
-              (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61 else { return nil }
-        // Days from civil (Howard Hinnant's algorithm), valid for the proleptic Gregorian calendar.
-        let yy = mo <= 2 ? y - 1 : y
-        let era = (yy >= 0 ? yy : yy - 399) / 400
-        let yoe = yy - era * 400
-        let doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let days = era * 146097 + doe - 719468
-        return Int64(days) * 86400 + Int64(h * 3600 + mi * 60 + s)
+            storedPath: entry.path, listTime: entry.time.flatMap(SerializedDateTime.unixSeconds(from:)))
     }
 
     private func readIndex(_ volume: VolumeRecord, format: BackupFormat) throws {

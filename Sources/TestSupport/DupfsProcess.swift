@@ -1,15 +1,16 @@
 import Foundation
 
-/// Runs the built `dupfs` (or another product of this package) as a user would.
-struct DupfsProcess {
-    struct Result {
-        let status: Int32
-        let stdout: String
-        let stderr: String
+/// Runs the built `dupfs` (or another product of this package) as a user would, for tests.
+package struct DupfsProcess {
+    /// What a run printed and how it ended.
+    package struct Result: Sendable {
+        package let status: Int32
+        package let stdout: String
+        package let stderr: String
     }
 
     /// The folder holding the package's built products (beside the test bundle).
-    static let binDirectory: URL = {
+    package static let binDirectory: URL = {
         var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         while url.path != "/" {
             if FileManager.default.isExecutableFile(atPath: url.appendingPathComponent("dupfs").path) { return url }
@@ -23,12 +24,12 @@ struct DupfsProcess {
         return root.appendingPathComponent(".build/debug")
     }()
 
-    static var available: Bool {
+    package static var available: Bool {
         FileManager.default.isExecutableFile(atPath: binDirectory.appendingPathComponent("dupfs").path)
     }
 
     /// Runs a product with arguments; stdin is /dev/null.
-    static func run(product: String = "dupfs", _ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    package static func run(product: String = "dupfs", _ arguments: [String], environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = binDirectory.appendingPathComponent(product)
         process.arguments = arguments
