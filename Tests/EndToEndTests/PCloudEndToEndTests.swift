@@ -132,5 +132,35 @@ final class PCloudEndToEndTests {
         #expect(!cmdline.contains("good-token") && !cmdline.contains("cloud pass"))
         let environment = String(decoding: FileManager.default.contents(atPath: "/proc/\(pid)/environ") ?? Data(), as: UTF8.self)
         #expect(!environment.contains("good-token") && !environment.contains("cloud pass"))
+        // No core file of ours could hold them either.
+        let limits = (try? String(contentsOfFile: "/proc/\(pid)/limits", encoding: .utf8)) ?? ""
+        #expect(limits.split(separator: "\n").contains { $0.hasPrefix("Max core file size") && $0.split(separator: " ").contains("0") })
+    }
+
+    @Test func secretsStayOutOfLogsAndCachesAreOwnerOnly() throws {
+        let mountpoint = root.appendingPathComponent("mnt")
+        try FileManager.default.createDirectory(at: mountpoint, withIntermediateDirectories: true)
+        let log = root.appendingPathComponent("debug.log").path
+        let result = try dupfs(["mount", mountpoint.path, "--log-level", "trace", "--log-file", log],
+                               url: "pcloud://api.pcloud.com/Backups/laptop?authid=good-token", environment: [:])
+        #expect(result.status == 0, "\(result.stderr)")
+        _ = FileManager.default.contents(atPath: mountpoint.path + "/latest/data/sample/README.txt")
+        _ = try? FileManager.default.contentsOfDirectory(atPath: mountpoint.path + "/nonexistent")
+        MountHarness.unmount(mountpoint.path)
+        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(!text.isEmpty)
+        #expect(!text.contains("good-token") && !text.contains("cloud pass"))
+        // Everything dupfs keeps is readable by its owner only.
+        var exposed: [String] = []
+        if let walker = FileManager.default.enumerator(atPath: cache) {
+            for case let item as String in walker {
+                var info = stat()
+                guard lstat(cache + "/" + item, &info) == 0 else { continue }
+                if info.st_mode & 0o077 != 0 { exposed.append("\(item) \(String(info.st_mode & 0o777, radix: 8))") }
+            }
+        }
+        #expect(exposed.isEmpty, "\(exposed)")
+        var info = stat()
+        #expect(stat(log, &info) == 0 && info.st_mode & 0o077 == 0)
     }
 }
