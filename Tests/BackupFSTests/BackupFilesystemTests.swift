@@ -94,3 +94,26 @@ import Glibc
         #expect(InodeLayout.inode(versionKey: split.versionKey, entryID: split.entryID) == a)
     }
 }
+
+/// The mount's background indexing: it serves after the newest file list; the rest appears.
+@Suite struct BackgroundIndexingTests {
+    @Test func olderVersionsAndBlockLocationsArriveWhileServing() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("bfs-bg-\(UUID().uuidString)")
+        try SampleBackup.write(to: root.appendingPathComponent("backup"))
+        var options = BackupOptions(cacheRoot: root.appendingPathComponent("cache").path)
+        options.blockIndexing = .background
+        let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        let backup = try Backup.open(store: LocalDirectoryStore(path: root.appendingPathComponent("backup").path), options: options, logger: logger)
+        let filesystem = try BackupFilesystem(backup: backup, logger: logger)
+        // The newest version is there at once; a read waits for the locations it needs.
+        let newest = try filesystem.lookup(parent: InodeLayout.root, name: Array("2024-03-01T10:00:00Z".utf8)).attributes.inode
+        var inode = newest
+        for part in ["data", "sample", "big.bin"] { inode = try filesystem.lookup(parent: inode, name: Array(part.utf8)).attributes.inode }
+        let handle = try filesystem.open(inode: inode, flags: O_RDONLY).handle
+        let source = SampleBackup.versions()[2].first { $0.path.hasSuffix("/big.bin") }!.fileBytes!
+        #expect(try filesystem.read(inode: inode, handle: handle, offset: 0, size: source.count) == source)
+        #expect(backup.waitForBlockIndex(timeout: 60))
+        let names = try filesystem.readdir(inode: InodeLayout.root, handle: 0, offset: 0, plus: false).map { String(decoding: $0.entry.name, as: UTF8.self) }
+        #expect(names == [".", "..", "2024-03-01T10:00:00Z", "2024-02-01T10:00:00Z", "2024-01-01T10:00:00Z", "latest"])
+    }
+}
