@@ -21,6 +21,8 @@ final class CurlMulti: @unchecked Sendable {
         _ = ccurl_multi_setopt_long(handle, CURLMOPT_MAXCONNECTS, max(1, maxIdleConnections))
         // Let HTTP/2 streams share one connection (the default since curl 7.62, stated for clarity).
         _ = ccurl_multi_setopt_long(handle, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
+        // Parallel transfers, but bounded per host (HTTP/2 multiplexes them over fewer).
+        _ = ccurl_multi_setopt_long(handle, CURLMOPT_MAX_HOST_CONNECTIONS, 8)
     }
 
     deinit { curl_multi_cleanup(handle) }
