@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "dupfs", targets: ["dupfs"]),
         .executable(name: "dupfs-fixture", targets: ["dupfs-fixture"]),
         .executable(name: "pcloud-emulator", targets: ["pcloud-emulator"]),
+        .executable(name: "dupfs-reliability", targets: ["dupfs-reliability"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -88,6 +89,10 @@ let package = Package(
                 "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+
+        .executableTarget(
+            name: "dupfs-reliability",
+            dependencies: ["TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // A pCloud stand-in on loopback, for tests and the demo.
         .target(

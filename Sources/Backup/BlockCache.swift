@@ -10,6 +10,10 @@ package final class BlockCache: Sendable {
 
     private struct State: ~Copyable {
         var blocks: [String: Entry] = [:]
+        /// Blocks whose fetch failed recently, with when and why: asked again at once (the
+        /// kernel retries a failed read page by page), they fail at once instead of waiting
+        /// for the same timeout again.
+        var failures: [String: (at: DispatchTime, error: any Error)] = [:]
         var bytes = 0
         var tick: UInt64 = 0
         var inFlight: [String: Flight] = [:]
@@ -27,16 +31,34 @@ package final class BlockCache: Sendable {
         let waiters = Mutex(0)
     }
 
-    /// - Parameter capacity: bytes of block data to keep (0 keeps nothing but still shares fetches).
-    package init(capacity: Int) {
+    private let failureMemory: Double
+
+    /// - Parameters:
+    ///   - capacity: bytes of block data to keep (0 keeps nothing but still shares fetches).
+    ///   - failureMemory: seconds a failed fetch is remembered and its error repeated at once.
+    package init(capacity: Int, failureMemory: Double = 3) {
         self.capacity = max(0, capacity)
+        self.failureMemory = failureMemory
     }
 
     /// The cached block, or the result of `fetch`, run once however many threads ask at once.
     /// Failures are not cached.
     package func block(_ hash: String, fetch: () throws -> [UInt8]) throws -> [UInt8] {
-        enum Role { case hit([UInt8]), leader(Flight), follower(Flight) }
+        try block(hash, retrying: false, fetch: fetch)
+    }
+
+    /// - Parameter retrying: a follower whose leader failed fetches once itself (the leader may
+    ///   have started while the storage was failing, and it may have recovered since).
+    private func block(_ hash: String, retrying: Bool, fetch: () throws -> [UInt8]) throws -> [UInt8] {
+        enum Role { case hit([UInt8]), failed(any Error), leader(Flight), follower(Flight) }
+        let memory = failureMemory
         let role: Role = state.withLock { state in
+            if !retrying, let failure = state.failures[hash] {
+                if DispatchTime.now().uptimeNanoseconds < failure.at.uptimeNanoseconds + UInt64(memory * 1e9) {
+                    return .failed(failure.error)
+                }
+                state.failures[hash] = nil
+            }
             if var entry = state.blocks[hash] {
                 state.tick += 1
                 entry.used = state.tick
@@ -54,16 +76,25 @@ package final class BlockCache: Sendable {
         switch role {
         case .hit(let data):
             return data
+        case .failed(let error):
+            throw error
         case .follower(let flight):
             flight.done.wait()
             flight.done.signal()
             guard let result = flight.result.withLock({ $0 }) else { throw BackupError.local("block fetch vanished") }
+            if case .failure = result, !retrying {
+                return try block(hash, retrying: true, fetch: fetch)
+            }
             return try result.get()
         case .leader(let flight):
             let result = Result { try fetch() }
             flight.result.withLock { $0 = result }
             state.withLock { state in
                 state.inFlight[hash] = nil
+                if case .failure(let error) = result, memory > 0 {
+                    if state.failures.count > 10_000 { state.failures.removeAll() }
+                    state.failures[hash] = (DispatchTime.now(), error)
+                }
                 if case .success(let data) = result, data.count <= capacity {
                     state.tick += 1
                     if state.blocks[hash] == nil { state.bytes += data.count }

@@ -170,7 +170,7 @@ struct Indexer {
         guard let name = VolumeName(volume.name), let time = name.time else {
             throw BackupError.damagedVolume(name: volume.name, reason: "not a dlist name")
         }
-        let source = try volumes.plaintext(volume.name)
+        let source = try volumes.plaintext(volume.name, whole: true)
         try volumes.verifyAuthentication(volume.name, source: source)
         let archive = try VolumeSet.openZip(source, name: volume.name)
         let found = try checkManifest(archive, volume: volume.name, format: format)
@@ -233,7 +233,7 @@ struct Indexer {
     }
 
     private func readIndex(_ volume: VolumeRecord, format: BackupFormat) throws {
-        let source = try volumes.plaintext(volume.name)
+        let source = try volumes.plaintext(volume.name, whole: true)
         try volumes.verifyAuthentication(volume.name, source: source)
         let archive = try VolumeSet.openZip(source, name: volume.name)
         _ = try checkManifest(archive, volume: volume.name, format: format)

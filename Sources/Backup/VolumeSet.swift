@@ -22,6 +22,9 @@ package final class VolumeSet: Sendable {
         var recent: [String] = []
     }
 
+    /// Volumes read entirely are downloaded in one request up to this size.
+    static let wholeDownloadLimit: Int64 = 64 << 20
+
     init(store: any BackendStore, passphrase: String?, archiveLimit: Int = 64) {
         self.store = store
         self.passphrase = passphrase
@@ -43,14 +46,25 @@ package final class VolumeSet: Sendable {
 
     /// The plaintext of a volume as a random-access source.
     /// - Throws: ``BackupError``; storage errors pass through.
-    func plaintext(_ name: String) throws -> any ByteSource {
+    /// - Parameters:
+    ///   - name: the volume.
+    ///   - whole: it will be read entirely (a file list or index file): download it in one
+    ///     request into memory instead of many ranged reads, when it is not huge.
+    func plaintext(_ name: String, whole: Bool = false) throws -> any ByteSource {
         guard let file = file(named: name) else {
             throw BackupError.damagedVolume(name: name, reason: "not in the remote folder")
         }
         guard let parsed = VolumeName(name) else {
             throw BackupError.damagedVolume(name: name, reason: "not a volume name")
         }
-        let raw = try store.open(file)
+        var raw = try store.open(file)
+        if whole && file.size <= Self.wholeDownloadLimit {
+            let bytes = try raw.read(at: 0, count: Int(file.size))
+            guard bytes.count == Int(file.size) else {
+                throw BackupError.damagedVolume(name: name, reason: "shorter than listed (\(bytes.count) of \(file.size) bytes)")
+            }
+            raw = ByteArraySource(bytes)
+        }
         switch parsed.encryption?.lowercased() {
         case nil:
             return raw

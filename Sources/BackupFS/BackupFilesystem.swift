@@ -18,6 +18,10 @@ package final class BackupFilesystem: LowLevelFilesystem {
     let backup: Backup
     let logger: Logger
     private let table: Mutex<VersionTable>
+    /// When defaults last stood in for metadata (uptime ns; 0 never).
+    private let incompleteAt = Mutex<UInt64>(0)
+    /// When a request last ran out of time waiting for storage (uptime ns; 0 never).
+    private let stalledAt = Mutex<UInt64>(0)
     let mountTime: Int64
     private let handles = Mutex(Handles())
 
@@ -51,6 +55,8 @@ package final class BackupFilesystem: LowLevelFilesystem {
         var lastEnd: Int64 = 0
         /// Blocks below this index were already handed to read-ahead.
         var readAheadUntil: Int = 0
+        /// When a read of this handle last ran out of time (uptime ns; 0 never).
+        var timedOutAt: UInt64 = 0
     }
 
     /// Bytes fetched ahead of a sequential reader.
@@ -60,9 +66,19 @@ package final class BackupFilesystem: LowLevelFilesystem {
     /// - Parameters:
     ///   - backup: the opened backup (index up to date).
     ///   - logger: where failed reads are reported, naming the volume.
-    package init(backup: Backup, logger: Logger) throws {
+    /// The longest any request waits for storage before it is answered (EIO for data; defaults
+    /// for metadata). The work goes on in the background and fills the caches.
+    let operationTimeout: Double
+    private static let workQueue = DispatchQueue(label: "dupfs.requests", attributes: .concurrent)
+
+    /// - Parameters:
+    ///   - backup: the opened backup.
+    ///   - logger: where failed reads are reported, naming the volume.
+    ///   - operationTimeout: seconds any request may wait for storage at most.
+    package init(backup: Backup, logger: Logger, operationTimeout: Double = 65) throws {
         self.backup = backup
         self.logger = logger
+        self.operationTimeout = operationTimeout
         table = Mutex(try Self.load(backup))
         mountTime = Int64(Date().timeIntervalSince1970)
     }
@@ -125,10 +141,26 @@ package final class BackupFilesystem: LowLevelFilesystem {
             uid: getuid(), gid: getgid(), mtime: FileTimestamp(seconds: version.record.time))
     }
 
-    private func attributes(_ entry: EntryRecord, version: Version) -> FileAttributes {
-        if entry.id == 0 { return versionFolderAttributes(version) }
-        let (found, problem) = backup.attributes(of: entry, versionTime: version.record.time)
-        if let problem { logger.error("\(entry.storedPath): metadata unavailable, defaults shown: \(problem)") }
+    /// Seconds a lookup waits for metadata before it answers with defaults (and a short cache
+    /// time, so the real values show once they arrive): a path lookup must not add up waits.
+    private var metadataTimeout: Double {
+        // While storage is known to be stalling, lookups answer at once from what is at hand.
+        let last = stalledAt.withLock { $0 }
+        let stalling = last != 0 && DispatchTime.now().uptimeNanoseconds - last < 30_000_000_000
+        return stalling ? 0.1 : min(2, operationTimeout)
+    }
+
+    /// An entry's attributes, and whether they are complete (false: defaults stood in).
+    private func attributes(_ entry: EntryRecord, version: Version) -> (FileAttributes, complete: Bool) {
+        if entry.id == 0 { return (versionFolderAttributes(version), true) }
+        let backup = backup
+        let time = version.record.time
+        let (found, problem) = bounded(timeout: metadataTimeout) { backup.attributes(of: entry, versionTime: time) }
+            ?? (EntryAttributes.defaults(for: entry, versionTime: time), BackupError.local("metadata is taking longer than \(metadataTimeout) s"))
+        if let problem {
+            logger.error("\(entry.storedPath): metadata unavailable, defaults shown: \(problem)")
+            incompleteAt.withLock { $0 = DispatchTime.now().uptimeNanoseconds }
+        }
         // The modes as backed up (cp -a must reproduce them); writes fail with EROFS anyway.
         var mode = found.mode
         if entry.kind == .symlink { mode = UInt32(S_IFLNK) | 0o777 }
@@ -137,10 +169,11 @@ package final class BackupFilesystem: LowLevelFilesystem {
         case .symlink: UInt64(found.symlinkTarget?.utf8.count ?? 0)
         case .folder: 0
         }
-        return FileAttributes(
+        return (FileAttributes(
             inode: InodeLayout.inode(versionKey: version.key, entryID: entry.id), mode: mode,
             nlink: entry.kind == .folder ? 2 : 1, uid: found.uid, gid: found.gid, size: size,
-            mtime: FileTimestamp(seconds: found.mtimeSeconds, nanoseconds: UInt32(max(0, found.mtimeNanoseconds))))
+            mtime: FileTimestamp(seconds: found.mtimeSeconds, nanoseconds: UInt32(max(0, found.mtimeNanoseconds)))),
+            problem == nil)
     }
 
     /// The version and entry an inode names.
@@ -160,13 +193,19 @@ package final class BackupFilesystem: LowLevelFilesystem {
         return (version, entry)
     }
 
-    private func reply(_ attributes: FileAttributes) -> EntryReply {
-        EntryReply(attributes: attributes, attributeTimeout: Self.cacheTimeout, entryTimeout: Self.cacheTimeout)
+    private func reply(_ attributes: FileAttributes, complete: Bool = true) -> EntryReply {
+        let timeout = complete ? Self.cacheTimeout : 1
+        return EntryReply(attributes: attributes, attributeTimeout: timeout, entryTimeout: timeout)
     }
 
     // MARK: LowLevelFilesystem
 
-    package var readdirplusTimeout: Double { Self.cacheTimeout }
+    /// Long while every answer was complete; short for a minute after defaults stood in for
+    /// metadata (readdirplus has one time-out for all its entries).
+    package var readdirplusTimeout: Double {
+        let last = incompleteAt.withLock { $0 }
+        return last == 0 || DispatchTime.now().uptimeNanoseconds - last > 60_000_000_000 ? Self.cacheTimeout : 1
+    }
 
     package func lookup(parent: InodeNumber, name: [UInt8]) throws(Errno) -> EntryReply {
         let text = String(decoding: name, as: UTF8.self)
@@ -187,21 +226,26 @@ package final class BackupFilesystem: LowLevelFilesystem {
             throw Errno(EIO)
         }
         guard let child else { throw Errno(ENOENT) }
-        return reply(attributes(child, version: version))
+        let (found, complete) = attributes(child, version: version)
+        return reply(found, complete: complete)
     }
 
     package func getattr(inode: InodeNumber) throws(Errno) -> (FileAttributes, timeout: Double) {
         if inode == InodeLayout.root { return (rootAttributes, Self.cacheTimeout) }
         if inode == InodeLayout.latest { return (latestAttributes, Self.cacheTimeout) }
         let (version, entry) = try resolve(inode)
-        return (attributes(entry, version: version), Self.cacheTimeout)
+        let (found, complete) = attributes(entry, version: version)
+        return (found, complete ? Self.cacheTimeout : 1)
     }
 
     package func readlink(inode: InodeNumber) throws(Errno) -> [UInt8] {
         if inode == InodeLayout.latest { return latestTarget }
         let (version, entry) = try resolve(inode)
         guard entry.kind == .symlink else { throw Errno(EINVAL) }
-        let (found, problem) = backup.attributes(of: entry, versionTime: version.record.time)
+        let backup = backup
+        let time = version.record.time
+        let (found, problem) = bounded { backup.attributes(of: entry, versionTime: time) }
+            ?? (EntryAttributes.defaults(for: entry, versionTime: time), BackupError.local("metadata took longer than \(Int(operationTimeout)) s"))
         guard let target = found.symlinkTarget else {
             logger.error("\(entry.storedPath): symlink target unavailable: \(problem.map { "\($0)" } ?? "no metadata")")
             throw Errno(EIO)
@@ -214,11 +258,16 @@ package final class BackupFilesystem: LowLevelFilesystem {
         let (_, entry) = try resolve(inode)
         guard entry.kind == .file else { throw Errno(entry.kind == .folder ? EISDIR : EINVAL) }
         let hashes: [String]
-        do {
-            hashes = try backup.blockHashes(of: entry)
-        } catch {
+        let backup = backup
+        switch bounded({ Result { try backup.blockHashes(of: entry) } }) {
+        case .success(let found)?:
+            hashes = found
+        case .failure(let error)?:
             logger.error("\(entry.storedPath): cannot open: \(error)")
             throw Errno(BackupFSError.errno(for: error))
+        case nil:
+            logger.error("\(entry.storedPath): opening took longer than \(Int(operationTimeout)) s; answered EIO")
+            throw Errno(EIO)
         }
         let handle = handles.withLock { state -> UInt64 in
             let handle = state.next
@@ -232,11 +281,25 @@ package final class BackupFilesystem: LowLevelFilesystem {
     package func read(inode: InodeNumber, handle: UInt64, offset: Int64, size: Int) throws(Errno) -> [UInt8] {
         guard let file = handles.withLock({ $0.files[handle] }) else { throw Errno(EBADF) }
         readAhead(handle, file: file, offset: offset, size: size)
-        do {
-            return try backup.read(file.entry, hashes: file.hashes, offset: offset, count: size)
-        } catch {
+        let backup = backup
+        // The kernel answers one read(2) with several requests (read-ahead, then the page it
+        // needs): after one of them ran out of time on this handle, the next ones get only what
+        // is already at hand, so the caller's single call stays within the time limit.
+        let now = DispatchTime.now().uptimeNanoseconds
+        let recentTimeout = file.timedOutAt != 0 && now - file.timedOutAt < UInt64(2 * operationTimeout * 1e9)
+        let outcome = bounded(timeout: recentTimeout ? 0.2 : nil) {
+            Result { try backup.read(file.entry, hashes: file.hashes, offset: offset, count: size) }
+        }
+        switch outcome {
+        case .success(let bytes)?:
+            return bytes
+        case .failure(let error)?:
             logger.error("\(file.entry.storedPath): read at \(offset) failed: \(error)")
             throw Errno(BackupFSError.errno(for: error))
+        case nil:
+            handles.withLock { $0.files[handle]?.timedOutAt = DispatchTime.now().uptimeNanoseconds }
+            logger.error("\(file.entry.storedPath): read at \(offset) took longer than \(Int(operationTimeout)) s; answered EIO")
+            throw Errno(EIO)
         }
     }
 
@@ -272,7 +335,7 @@ package final class BackupFilesystem: LowLevelFilesystem {
         let (version, folder) = try resolve(inode)
         guard folder.kind == .folder else { throw Errno(ENOTDIR) }
         if plus { prefetchChildrenMetadata(inode, version: version, folder: folder) }
-        let selfAttributes = plus ? attributes(folder, version: version) : FileAttributes(inode: inode, mode: UInt32(S_IFDIR))
+        let selfAttributes = plus ? attributes(folder, version: version).0 : FileAttributes(inode: inode, mode: UInt32(S_IFDIR))
         if offset < 1 { out.append((DirectoryEntry(name: [46], attributes: selfAttributes), 1)) }
         if offset < 2 { out.append((DirectoryEntry(name: [46, 46], attributes: selfAttributes), 2)) }
         var after: String?
@@ -293,11 +356,28 @@ package final class BackupFilesystem: LowLevelFilesystem {
         }
         for child in page {
             let attributes = plus
-                ? attributes(child, version: version)
+                ? attributes(child, version: version).0
                 : FileAttributes(inode: InodeLayout.inode(versionKey: version.key, entryID: child.id), mode: Self.typeBits(child.kind))
             out.append((DirectoryEntry(name: Array(child.name.utf8), attributes: attributes), child.id + 3))
         }
         return out
+    }
+
+    /// Runs storage work with a deadline: the answer, or nil when the deadline passed (the work
+    /// then finishes in the background and fills the caches for the next request).
+    private func bounded<T: Sendable>(timeout: Double? = nil, _ work: @escaping @Sendable () -> T) -> T? {
+        let box = Mutex<T?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Self.workQueue.async {
+            let value = work()
+            box.withLock { $0 = value }
+            done.signal()
+        }
+        guard done.wait(timeout: .now() + (timeout ?? operationTimeout)) == .success else {
+            stalledAt.withLock { $0 = DispatchTime.now().uptimeNanoseconds }
+            return nil
+        }
+        return box.withLock { $0 }
     }
 
     /// The first time a folder is looked into, reads all its children's metadata with coalesced
@@ -305,13 +385,19 @@ package final class BackupFilesystem: LowLevelFilesystem {
     private func prefetchChildrenMetadata(_ inode: InodeNumber, version: Version, folder: EntryRecord) {
         let first = handles.withLock { $0.prefetchedFolders.insert(inode).inserted }
         guard first else { return }
-        var after: String?
-        while true {
-            guard let page = try? backup.catalog.children(version: version.record.id, parent: folder.id, after: after, limit: 4096),
-                  !page.isEmpty else { return }
-            backup.prefetchMetadata(of: page)
-            guard page.count == 4096 else { return }
-            after = page.last?.name
+        let backup = backup
+        let versionID = version.record.id
+        let folderID = folder.id
+        // An optimisation only: wait briefly, and let it finish in the background.
+        _ = bounded(timeout: metadataTimeout) {
+            var after: String?
+            while true {
+                guard let page = try? backup.catalog.children(version: versionID, parent: folderID, after: after, limit: 4096),
+                      !page.isEmpty else { return true }
+                backup.prefetchMetadata(of: page)
+                guard page.count == 4096 else { return true }
+                after = page.last?.name
+            }
         }
     }
 

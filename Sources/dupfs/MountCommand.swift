@@ -111,7 +111,10 @@ struct MountCommand: ParsableCommand {
             logger: logger, blockCacheSize: try Sizes.parse(memoryCache, what: "--memory-cache"),
             interactive: readyFd == nil, diskCacheSize: Int64(try Sizes.parse(cacheSize, what: "--cache-size")),
             blockIndexing: .background)
-        let filesystem = try BackupFilesystem(backup: backup, logger: logger)
+        // Storage requests give up after --io-timeout (retries included); a FUSE request that needs
+        // several of them is still answered within that time.
+        let filesystem = try BackupFilesystem(
+            backup: backup, logger: logger, operationTimeout: backupArguments.ioTimeout ?? 60)
         var options = splitFuseOptions
         let allowOther = options.contains("allow_other")
         options.removeAll { $0 == "allow_other" || $0 == "ro" || $0 == "rw" }

@@ -24,10 +24,25 @@ import Testing
     }
 
     @Test func failuresAreNotCached() throws {
-        let cache = BlockCache(capacity: 1 << 20)
+        let cache = BlockCache(capacity: 1 << 20, failureMemory: 0)
         #expect(throws: Boom.self) { try cache.block("h") { throw Boom() } }
         #expect(try cache.block("h") { [9] } == [9])
         #expect(try cache.block("h") { throw Boom() } == [9])
+    }
+
+    @Test func aRecentFailureIsRepeatedAtOnceThenForgotten() throws {
+        let cache = BlockCache(capacity: 1 << 20, failureMemory: 0.3)
+        #expect(throws: Boom.self) { try cache.block("h") { throw Boom() } }
+        let fetched = Mutex(false)
+        #expect(throws: Boom.self) { try cache.block("h") { fetched.withLock { $0 = true }; return [1] } }
+        #expect(fetched.withLock { $0 } == false)
+        let deadline = Date().addingTimeInterval(5)
+        var value: [UInt8]?
+        while value == nil && Date() < deadline {
+            value = try? cache.block("h") { [1] }
+            if value == nil { usleep(50_000) }
+        }
+        #expect(value == [1])
     }
 
     @Test func sizeStaysWithinCapacity() throws {
