@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+
+/// `dupfs-bench`: generates backups, serves them from the pCloud emulator, mounts them with
+/// the built dupfs and prints one table of figures against the issue's targets.
+@main
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dupfs-bench",
+        abstract: "Measure dupfs through its mount against targets and against restic/borg.",
+        discussion: """
+            Needs root-free FUSE (fusermount3), the dupfs and pcloud-emulator binaries built beside \
+            this one (or --bin), and for the peer rows restic and/or borg on PATH. Generated data \
+            is kept in the work folder and reused by later runs of the same scale.
+            """)
+
+    @Flag(help: "Scaled-down sizes (64 MiB instead of 1 GiB, 5k files instead of 100k/50k/1M): about 3 minutes.")
+    var quick = false
+
+    @Option(help: ArgumentHelp("Work folder for data, repositories, caches and mountpoints (default /tmp/dupfs-bench).", valueName: "dir"))
+    var work: String = "/tmp/dupfs-bench"
+
+    @Option(help: ArgumentHelp("Folder holding the dupfs and pcloud-emulator binaries (default: beside this one).", valueName: "dir"))
+    var bin: String?
+
+    @Flag(help: "Skip restic and borg even when installed.")
+    var noPeers = false
+
+    @Option(help: ArgumentHelp("Only these sections, comma-separated: big (a,b,c,g), listing (d), mixed (e), huge (f).", valueName: "list"))
+    var only: String?
+
+    mutating func run() throws {
+        let binFolder = bin.map { URL(fileURLWithPath: $0) }
+            ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        let sections = only.map { Set($0.split(separator: ",").map(String.init)) }
+        let run = BenchRun(
+            scale: quick ? .quick : .full, work: URL(fileURLWithPath: work), bin: binFolder,
+            usePeers: !noPeers, sections: sections)
+        try run.run()
+    }
+}
