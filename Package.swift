@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "dupfs-fixture", targets: ["dupfs-fixture"]),
         .executable(name: "pcloud-emulator", targets: ["pcloud-emulator"]),
         .executable(name: "dupfs-reliability", targets: ["dupfs-reliability"]),
+        .executable(name: "dupfs-bench", targets: ["dupfs-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -93,6 +94,15 @@ let package = Package(
         .executableTarget(
             name: "dupfs-reliability",
             dependencies: ["TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        // Measures dupfs through its mount against the targets and against restic/borg.
+        .executableTarget(
+            name: "dupfs-bench",
+            dependencies: [
+                "TestSupport", "AESCrypt", "Zip", "Digests", "ByteSource",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            exclude: ["README.md"]),
 
         // A pCloud stand-in on loopback, for tests and the demo.
         .target(

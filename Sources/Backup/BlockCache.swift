@@ -35,8 +35,10 @@ package final class BlockCache: Sendable {
 
     /// - Parameters:
     ///   - capacity: bytes of block data to keep (0 keeps nothing but still shares fetches).
-    ///   - failureMemory: seconds a failed fetch is remembered and its error repeated at once.
-    package init(capacity: Int, failureMemory: Double = 3) {
+    ///   - failureMemory: seconds a failed fetch is remembered and its error repeated at once
+    ///     (0, the default, remembers nothing: a read right after a fault clears must succeed,
+    ///     and the mount bounds the kernel's repeated requests per file handle instead).
+    package init(capacity: Int, failureMemory: Double = 0) {
         self.capacity = max(0, capacity)
         self.failureMemory = failureMemory
     }

@@ -7,7 +7,11 @@ import TestSupport
 @Suite(.serialized, .enabled(if: ReliabilityTool.runnable, "needs FUSE and the built dupfs, pcloud-emulator and dupfs-reliability"))
 struct ReliabilityShortTests {
     @Test func shortRunReturnsNoWrongBytesAndNoHangs() throws {
-        let result = try DupfsProcess.run(product: "dupfs-reliability", ["--short", "--bin-dir", DupfsProcess.binDirectory.path])
+        // The other suites run beside this one on a 2-core machine: allow the CPU's queueing on
+        // top of the io-timeout (10 s) before a call counts as a hang. The stalls this catches
+        // (a request waiting on storage without a bound) last 20 s and more.
+        let result = try DupfsProcess.run(
+            product: "dupfs-reliability", ["--short", "--slack", "12", "--bin-dir", DupfsProcess.binDirectory.path])
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         // Table rows: `| class | ops | right | failed | WRONG | must-pass failed | hangs | ms | notes |`.
         let rows = result.stdout.split(separator: "\n").filter { $0.hasPrefix("| ") && !$0.contains("---") }.dropFirst()
