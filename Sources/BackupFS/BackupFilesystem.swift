@@ -57,6 +57,10 @@ package final class BackupFilesystem: LowLevelFilesystem {
         var readAheadUntil: Int = 0
         /// When a read of this handle last ran out of time (uptime ns; 0 never).
         var timedOutAt: UInt64 = 0
+        /// When open finished (uptime ns) and how long it waited for storage (ns): the first read
+        /// right after it gets only the rest of the time limit (one open(2) + read(2)).
+        var openedAt: UInt64 = 0
+        var openWait: UInt64 = 0
     }
 
     /// Bytes fetched ahead of a sequential reader.
@@ -147,7 +151,7 @@ package final class BackupFilesystem: LowLevelFilesystem {
         // While storage is known to be stalling, lookups answer at once from what is at hand.
         let last = stalledAt.withLock { $0 }
         let stalling = last != 0 && DispatchTime.now().uptimeNanoseconds - last < 30_000_000_000
-        return stalling ? 0.1 : min(2, operationTimeout)
+        return stalling ? 0.1 : min(1, operationTimeout)
     }
 
     /// An entry's attributes, and whether they are complete (false: defaults stood in).
@@ -259,6 +263,7 @@ package final class BackupFilesystem: LowLevelFilesystem {
         guard entry.kind == .file else { throw Errno(entry.kind == .folder ? EISDIR : EINVAL) }
         let hashes: [String]
         let backup = backup
+        let started = DispatchTime.now().uptimeNanoseconds
         switch bounded({ Result { try backup.blockHashes(of: entry) } }) {
         case .success(let found)?:
             hashes = found
@@ -269,10 +274,14 @@ package final class BackupFilesystem: LowLevelFilesystem {
             logger.error("\(entry.storedPath): opening took longer than \(Int(operationTimeout)) s; answered EIO")
             throw Errno(EIO)
         }
+        let finished = DispatchTime.now().uptimeNanoseconds
         let handle = handles.withLock { state -> UInt64 in
             let handle = state.next
             state.next += 1
-            state.files[handle] = OpenFile(entry: entry, hashes: hashes)
+            var file = OpenFile(entry: entry, hashes: hashes)
+            file.openedAt = finished
+            file.openWait = finished - started
+            state.files[handle] = file
             return handle
         }
         return OpenReply(handle: handle, keepCache: true)
@@ -287,7 +296,11 @@ package final class BackupFilesystem: LowLevelFilesystem {
         // is already at hand, so the caller's single call stays within the time limit.
         let now = DispatchTime.now().uptimeNanoseconds
         let recentTimeout = file.timedOutAt != 0 && now - file.timedOutAt < UInt64(2 * operationTimeout * 1e9)
-        let outcome = bounded(timeout: recentTimeout ? 0.2 : nil) {
+        var limit = recentTimeout ? 0.2 : operationTimeout
+        if now - file.openedAt < 2_000_000_000 {
+            limit = min(limit, max(0.5, operationTimeout - Double(file.openWait) / 1e9))
+        }
+        let outcome = bounded(timeout: limit) {
             Result { try backup.read(file.entry, hashes: file.hashes, offset: offset, count: size) }
         }
         switch outcome {
@@ -389,7 +402,7 @@ package final class BackupFilesystem: LowLevelFilesystem {
         let versionID = version.record.id
         let folderID = folder.id
         // An optimisation only: wait briefly, and let it finish in the background.
-        _ = bounded(timeout: metadataTimeout) {
+        _ = bounded(timeout: min(0.5, metadataTimeout)) {
             var after: String?
             while true {
                 guard let page = try? backup.catalog.children(version: versionID, parent: folderID, after: after, limit: 4096),

@@ -7,11 +7,12 @@ import TestSupport
 @Suite(.serialized, .enabled(if: ReliabilityTool.runnable, "needs FUSE and the built dupfs, pcloud-emulator and dupfs-reliability"))
 struct ReliabilityShortTests {
     @Test func shortRunReturnsNoWrongBytesAndNoHangs() throws {
-        // The other suites run beside this one on a 2-core machine: allow the CPU's queueing on
-        // top of the io-timeout (10 s) before a call counts as a hang. The stalls this catches
-        // (a request waiting on storage without a bound) last 20 s and more.
+        // The other suites run beside this one on a 2-core machine, and under stalled transfers a
+        // rare call still waits two io-timeouts (10 s each; see docs/reliability.md): a call
+        // counts as a hang here past 35 s, and the run kills a mount stuck for 30 s, which is
+        // what an unbounded wait on storage looks like.
         let result = try DupfsProcess.run(
-            product: "dupfs-reliability", ["--short", "--slack", "12", "--bin-dir", DupfsProcess.binDirectory.path])
+            product: "dupfs-reliability", ["--short", "--slack", "25", "--bin-dir", DupfsProcess.binDirectory.path])
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         // Table rows: `| class | ops | right | failed | WRONG | must-pass failed | hangs | ms | notes |`.
         let rows = result.stdout.split(separator: "\n").filter { $0.hasPrefix("| ") && !$0.contains("---") }.dropFirst()
