@@ -34,6 +34,9 @@ let package = Package(
         .systemLibrary(
             name: "CFuse", path: "CModules/CFuse", pkgConfig: "fuse3",
             providers: [.apt(["libfuse3-dev"])]),
+        .systemLibrary(
+            name: "CDeflate", path: "CModules/CDeflate", pkgConfig: "libdeflate",
+            providers: [.apt(["libdeflate-dev"])]),
         .systemLibrary(name: "CProcess", path: "CModules/CProcess"),
         .systemLibrary(
             name: "CSQLite", path: "CModules/CSQLite", pkgConfig: "sqlite3",
@@ -43,7 +46,7 @@ let package = Package(
         .target(name: "ByteSource"),
         .target(name: "Digests", dependencies: ["COpenSSL"]),
         .target(name: "AESCrypt", dependencies: ["COpenSSL", "ByteSource", "Digests"]),
-        .target(name: "Zip", dependencies: ["CZlib", "ByteSource"]),
+        .target(name: "Zip", dependencies: ["CZlib", "CDeflate", "ByteSource"]),
 
         // Duplicati's remote format: bytes in, values out.
         .target(name: "DuplicatiFormat", dependencies: ["Digests"]),
