@@ -5,10 +5,20 @@
 /// The caller provides the output buffer. Output is handed to `flush` whenever the buffer is
 /// full and at the end; `read` passes a buffer of the whole declared size, so it never flushes
 /// before the end and inflates straight into the result.
+///
+/// When the first `consume` brings the entry's entire compressed data and the buffer holds the
+/// entire declared size (always for `read` and `decode`, and for `stream` of an entry smaller
+/// than its chunk), a deflate entry is decoded in one call by `WholeInflater` (libdeflate);
+/// otherwise, or when libdeflate refuses the data, zlib's `Inflater` streams it. Both hold the
+/// output to the declared size.
 struct EntryDecoder {
     private let entry: ZipEntry
     private let output: UnsafeMutableRawBufferPointer
-    private let inflater: Inflater?
+    private let isDeflate: Bool
+    /// zlib's stream, made on first use: a decoder that takes the whole-buffer path never needs one.
+    private var inflater: Inflater?
+    /// Whether `consume` has been called (the whole-buffer path is only for the first call).
+    private var started = false
     private var filled = 0
     private var produced: Int64 = 0
     private var crc: UInt32 = 0
@@ -22,7 +32,7 @@ struct EntryDecoder {
         try ZipArchive.checkReadable(entry)
         self.entry = entry
         self.output = output
-        self.inflater = entry.method == ZipRecord.methodDeflate ? try Inflater(name: entry.name) : nil
+        self.isDeflate = entry.method == ZipRecord.methodDeflate
         // An empty entry written as deflate with no compressed bytes at all is empty, not truncated.
         if entry.method == ZipRecord.methodDeflate, entry.compressedSize == 0, entry.uncompressedSize == 0 {
             ended = true
@@ -34,22 +44,45 @@ struct EntryDecoder {
     ///   - input: compressed bytes following those already given.
     ///   - flush: receives decoded bytes when the output buffer is full.
     mutating func consume(_ input: UnsafeRawBufferPointer, flush: (UnsafeRawBufferPointer) throws -> Void) throws {
-        if let inflater {
-            try inflate(input, with: inflater, flush: flush)
-        } else {
-            try copy(input, flush: flush)
+        let first = !started
+        started = true
+        guard isDeflate else { return try copy(input, flush: flush) }
+        if first, !ended, !input.isEmpty, entry.uncompressedSize > 0,
+            Int64(input.count) == entry.compressedSize, entry.uncompressedSize <= Int64(output.count)
+        {
+            // The whole record is here and fits: one libdeflate call into the buffer.
+            let count = Int(entry.uncompressedSize)
+            if WholeInflater.inflate(input, into: UnsafeMutableRawBufferPointer(rebasing: output[0..<count])) {
+                filled = count
+                produced = entry.uncompressedSize
+                ended = true
+                return
+            }
+            // libdeflate refused it. zlib decodes it again from the start (nothing was counted
+            // yet), so the error, or the result should zlib accept it, is the streaming path's.
         }
+        try inflate(input, with: try streamInflater(), flush: flush)
     }
 
     /// Ends decoding: drains zlib, flushes what is left and checks stream end, length and CRC.
     mutating func finish(flush: (UnsafeRawBufferPointer) throws -> Void) throws {
-        if let inflater {
-            try inflate(UnsafeRawBufferPointer(start: nil, count: 0), with: inflater, flush: flush)
+        if isDeflate {
+            if !ended {
+                try inflate(UnsafeRawBufferPointer(start: nil, count: 0), with: try streamInflater(), flush: flush)
+            }
             guard ended else { throw ZipError.inflateFailed("\(entry.name): deflate stream is truncated") }
         }
         try flushOutput(flush)
         guard produced == entry.uncompressedSize else { throw ZipError.sizeMismatch(entry.name) }
         guard crc == entry.crc32 else { throw ZipError.crcMismatch(entry.name) }
+    }
+
+    /// The zlib stream, made the first time streaming needs it.
+    private mutating func streamInflater() throws -> Inflater {
+        if let inflater { return inflater }
+        let made = try Inflater(name: entry.name)
+        inflater = made
+        return made
     }
 
     private mutating func inflate(
