@@ -45,9 +45,24 @@ package struct EntryAttributes: Sendable, Equatable {
         }
         return EntryAttributes(
             kind: entry.kind, size: entry.kind == .symlink ? 0 : entry.size, permissions: permissions,
-            uid: getuid(), gid: getgid(), ownerName: nil, groupName: nil,
+            uid: processOwner.uid, gid: processOwner.gid, ownerName: nil, groupName: nil,
             mtimeSeconds: entry.listTime ?? versionTime, mtimeNanoseconds: 0, symlinkTarget: nil,
             complete: entry.metahash == nil)
+    }
+
+    /// The user and group of this process (asked once: defaults are made for every entry listed).
+    private static let processOwner = (uid: getuid(), gid: getgid())
+
+    /// The attributes of an entry from what the index already holds, without touching storage.
+    /// - Parameters:
+    ///   - item: the entry with its decoded metadata, if the index has it.
+    ///   - versionTime: the backup time, used for folders that have no time of their own.
+    /// - Returns: nil when the entry's metadata has not been fetched and decoded yet.
+    package static func atHand(_ item: EntryWithMetadata, versionTime: Int64) -> EntryAttributes? {
+        let base = defaults(for: item.entry, versionTime: versionTime)
+        guard item.entry.metahash != nil else { return base }
+        guard let metadata = item.metadata else { return nil }
+        return base.applying(metadata)
     }
 
     /// The defaults overlaid with what the metadata says.

@@ -23,7 +23,14 @@ package final class BackupFilesystem: LowLevelFilesystem {
     /// When a request last ran out of time waiting for storage (uptime ns; 0 never).
     private let stalledAt = Mutex<UInt64>(0)
     let mountTime: Int64
-    private let handles = Mutex(Handles())
+    let handles = Mutex(Handles())
+    /// Fetches started in the background for sweeps (see ``waitForBackgroundFetches(timeout:)``).
+    let backgroundFetches = DispatchGroup()
+
+    /// The link count of a folder: 1, "unknown" (as btrfs reports). 2 would claim it has no
+    /// subfolders, and walkers that trust link counts (fts with `FTS_NOSTAT`, Foundation's
+    /// directory enumerator) would then not descend into them; counting them costs a query.
+    static let folderLinks: UInt32 = 1
 
     /// Seconds the kernel may cache attributes and names: the backup never changes under us.
     package static let cacheTimeout: Double = 86_400
@@ -46,7 +53,17 @@ package final class BackupFilesystem: LowLevelFilesystem {
         var files: [UInt64: OpenFile] = [:]
         /// Folders (inodes) whose children's metadata was fetched in one go.
         var prefetchedFolders: Set<UInt64> = []
+        /// Per folder, the child whose metadata a lookup fetched alone: a second child looked up
+        /// there fetches the whole folder's metadata.
+        var lookedUp: [UInt64: Int64] = [:]
+        /// Folders whose files are being opened one after another in name order.
+        var sweeps: [UInt64: FolderSweep] = [:]
+        var sweepTick: UInt64 = 0
     }
+
+    /// The most folders remembered in ``Handles/prefetchedFolders`` and ``Handles/lookedUp``
+    /// (then forgotten all at once: forgetting only costs a redundant prefetch).
+    static let rememberedFolders = 65_536
 
     struct OpenFile: Sendable {
         let entry: EntryRecord
@@ -65,7 +82,7 @@ package final class BackupFilesystem: LowLevelFilesystem {
 
     /// Bytes fetched ahead of a sequential reader.
     package static let readAheadBytes = 16 << 20
-    private static let readAheadQueue = DispatchQueue(label: "dupfs.readahead", attributes: .concurrent)
+    static let readAheadQueue = DispatchQueue(label: "dupfs.readahead", attributes: .concurrent)
 
     /// - Parameters:
     ///   - backup: the opened backup (index up to date).
@@ -127,36 +144,46 @@ package final class BackupFilesystem: LowLevelFilesystem {
 
     // MARK: Attributes
 
-    private var rootAttributes: FileAttributes {
+    var rootAttributes: FileAttributes {
         let time = FileTimestamp(seconds: versions.first?.record.time ?? mountTime)
         return FileAttributes(inode: InodeLayout.root, mode: UInt32(S_IFDIR) | 0o555, nlink: UInt32(2 + versions.count), uid: getuid(), gid: getgid(), mtime: time)
     }
 
     private var latestTarget: [UInt8] { Array((versions.first?.name ?? ".").utf8) }
 
-    private var latestAttributes: FileAttributes {
+    var latestAttributes: FileAttributes {
         let time = FileTimestamp(seconds: versions.first?.record.time ?? mountTime)
         return FileAttributes(inode: InodeLayout.latest, mode: UInt32(S_IFLNK) | 0o777, uid: getuid(), gid: getgid(), size: UInt64(latestTarget.count), mtime: time)
     }
 
-    private func versionFolderAttributes(_ version: Version) -> FileAttributes {
+    func versionFolderAttributes(_ version: Version) -> FileAttributes {
         FileAttributes(
-            inode: InodeLayout.inode(versionKey: version.key, entryID: 0), mode: UInt32(S_IFDIR) | 0o555, nlink: 2,
+            inode: InodeLayout.inode(versionKey: version.key, entryID: 0), mode: UInt32(S_IFDIR) | 0o555, nlink: Self.folderLinks,
             uid: getuid(), gid: getgid(), mtime: FileTimestamp(seconds: version.record.time))
     }
 
     /// Seconds a lookup waits for metadata before it answers with defaults (and a short cache
     /// time, so the real values show once they arrive): a path lookup must not add up waits.
-    private var metadataTimeout: Double {
+    var metadataTimeout: Double {
         // While storage is known to be stalling, lookups answer at once from what is at hand.
         let last = stalledAt.withLock { $0 }
         let stalling = last != 0 && DispatchTime.now().uptimeNanoseconds - last < 30_000_000_000
         return stalling ? 0.1 : min(1, operationTimeout)
     }
 
-    /// An entry's attributes, and whether they are complete (false: defaults stood in).
-    private func attributes(_ entry: EntryRecord, version: Version) -> (FileAttributes, complete: Bool) {
-        if entry.id == 0 { return (versionFolderAttributes(version), true) }
+    /// An entry's attributes, and whether they are complete (false: defaults stood in). When the
+    /// index holds everything (the usual case), computed right here; otherwise the entry's own
+    /// metadata is fetched, waiting at most ``metadataTimeout``.
+    func attributes(_ item: EntryWithMetadata, version: Version) -> (FileAttributes, complete: Bool) {
+        if item.entry.id == 0 { return (versionFolderAttributes(version), true) }
+        if let known = EntryAttributes.atHand(item, versionTime: version.record.time) {
+            return (fileAttributes(known, entry: item.entry, version: version), true)
+        }
+        return fetchedAttributes(item.entry, version: version)
+    }
+
+    /// An entry's attributes after fetching its metadata (bounded; defaults when too slow).
+    private func fetchedAttributes(_ entry: EntryRecord, version: Version) -> (FileAttributes, complete: Bool) {
         let backup = backup
         let time = version.record.time
         let (found, problem) = bounded(timeout: metadataTimeout) { backup.attributes(of: entry, versionTime: time) }
@@ -165,6 +192,11 @@ package final class BackupFilesystem: LowLevelFilesystem {
             logger.error("\(entry.storedPath): metadata unavailable, defaults shown: \(problem)")
             incompleteAt.withLock { $0 = DispatchTime.now().uptimeNanoseconds }
         }
+        return (fileAttributes(found, entry: entry, version: version), problem == nil)
+    }
+
+    /// What the kernel is told about an entry.
+    private func fileAttributes(_ found: EntryAttributes, entry: EntryRecord, version: Version) -> FileAttributes {
         // The modes as backed up (cp -a must reproduce them); writes fail with EROFS anyway.
         var mode = found.mode
         if entry.kind == .symlink { mode = UInt32(S_IFLNK) | 0o777 }
@@ -173,22 +205,21 @@ package final class BackupFilesystem: LowLevelFilesystem {
         case .symlink: UInt64(found.symlinkTarget?.utf8.count ?? 0)
         case .folder: 0
         }
-        return (FileAttributes(
+        return FileAttributes(
             inode: InodeLayout.inode(versionKey: version.key, entryID: entry.id), mode: mode,
-            nlink: entry.kind == .folder ? 2 : 1, uid: found.uid, gid: found.gid, size: size,
-            mtime: FileTimestamp(seconds: found.mtimeSeconds, nanoseconds: UInt32(max(0, found.mtimeNanoseconds)))),
-            problem == nil)
+            nlink: entry.kind == .folder ? Self.folderLinks : 1, uid: found.uid, gid: found.gid, size: size,
+            mtime: FileTimestamp(seconds: found.mtimeSeconds, nanoseconds: UInt32(max(0, found.mtimeNanoseconds))))
     }
 
-    /// The version and entry an inode names.
-    private func resolve(_ inode: InodeNumber) throws(Errno) -> (Version, EntryRecord) {
+    /// The version and entry an inode names, with the entry's metadata when the index has it.
+    func resolve(_ inode: InodeNumber) throws(Errno) -> (Version, EntryWithMetadata) {
         guard let (key, id) = InodeLayout.split(inode) else { throw Errno(ENOENT) }
         var version = table.withLock { $0.byKey[key] }
         if version == nil { version = currentTable().byKey[key] }
         guard let version else { throw Errno(ENOENT) }
-        let entry: EntryRecord?
+        let entry: EntryWithMetadata?
         do {
-            entry = try backup.catalog.entry(version: version.record.id, id: id)
+            entry = try backup.catalog.entryWithMetadata(version: version.record.id, id: id)
         } catch {
             logger.error("index lookup failed: \(error)")
             throw Errno(EIO)
@@ -220,16 +251,20 @@ package final class BackupFilesystem: LowLevelFilesystem {
             return reply(versionFolderAttributes(version))
         }
         let (version, folder) = try resolve(parent)
-        guard folder.kind == .folder else { throw Errno(ENOTDIR) }
-        prefetchChildrenMetadata(parent, version: version, folder: folder)
-        let child: EntryRecord?
+        guard folder.entry.kind == .folder else { throw Errno(ENOTDIR) }
+        let child: EntryWithMetadata?
         do {
-            child = try backup.catalog.child(version: version.record.id, parent: folder.id, name: text)
+            child = try backup.catalog.childWithMetadata(version: version.record.id, parent: folder.entry.id, name: text)
         } catch {
             logger.error("index lookup failed: \(error)")
             throw Errno(EIO)
         }
         guard let child else { throw Errno(ENOENT) }
+        if child.metadataPending {
+            // A lone lookup (`cp` of one file) fetches only its own metadata; a second child
+            // looked up in the same folder suggests more will follow: fetch the folder's at once.
+            noteLookup(parent, child: child.entry.id, version: version, folder: folder.entry)
+        }
         let (found, complete) = attributes(child, version: version)
         return reply(found, complete: complete)
     }
@@ -237,15 +272,17 @@ package final class BackupFilesystem: LowLevelFilesystem {
     package func getattr(inode: InodeNumber) throws(Errno) -> (FileAttributes, timeout: Double) {
         if inode == InodeLayout.root { return (rootAttributes, Self.cacheTimeout) }
         if inode == InodeLayout.latest { return (latestAttributes, Self.cacheTimeout) }
-        let (version, entry) = try resolve(inode)
-        let (found, complete) = attributes(entry, version: version)
+        let (version, item) = try resolve(inode)
+        let (found, complete) = attributes(item, version: version)
         return (found, complete ? Self.cacheTimeout : 1)
     }
 
     package func readlink(inode: InodeNumber) throws(Errno) -> [UInt8] {
         if inode == InodeLayout.latest { return latestTarget }
-        let (version, entry) = try resolve(inode)
+        let (version, item) = try resolve(inode)
+        let entry = item.entry
         guard entry.kind == .symlink else { throw Errno(EINVAL) }
+        if let target = item.metadata?.symlinkTarget { return Array(target.utf8) }
         let backup = backup
         let time = version.record.time
         let (found, problem) = bounded { backup.attributes(of: entry, versionTime: time) }
@@ -259,12 +296,18 @@ package final class BackupFilesystem: LowLevelFilesystem {
 
     package func open(inode: InodeNumber, flags: Int32) throws(Errno) -> OpenReply {
         if flags & O_ACCMODE != O_RDONLY || flags & O_TRUNC != 0 { throw Errno(EROFS) }
-        let (_, entry) = try resolve(inode)
+        let (version, item) = try resolve(inode)
+        let entry = item.entry
         guard entry.kind == .file else { throw Errno(entry.kind == .folder ? EISDIR : EINVAL) }
+        sweep(opening: entry, version: version)
         let hashes: [String]
         let backup = backup
         let started = DispatchTime.now().uptimeNanoseconds
-        switch bounded({ Result { try backup.blockHashes(of: entry) } }) {
+        // Files of up to one block need no blocklist from storage: no need for a deadline.
+        let outcome = entry.blocklists.isEmpty
+            ? Result { try backup.blockHashes(of: entry) }
+            : bounded({ Result { try backup.blockHashes(of: entry) } })
+        switch outcome {
         case .success(let found)?:
             hashes = found
         case .failure(let error)?:
@@ -307,6 +350,13 @@ package final class BackupFilesystem: LowLevelFilesystem {
         case .success(let bytes)?:
             return bytes
         case .failure(let error)?:
+            // A failure that took long (storage gave up at about the time limit) counts as a time-out:
+            // the kernel asks again at once for the single page its caller needs, and that request
+            // must not wait a second full limit.
+            let waited = Double(DispatchTime.now().uptimeNanoseconds - now) / 1e9
+            if waited >= min(1, limit / 2) {
+                handles.withLock { $0.files[handle]?.timedOutAt = DispatchTime.now().uptimeNanoseconds }
+            }
             logger.error("\(file.entry.storedPath): read at \(offset) failed: \(error)")
             throw Errno(BackupFSError.errno(for: error))
         case nil:
@@ -320,65 +370,9 @@ package final class BackupFilesystem: LowLevelFilesystem {
         handles.withLock { _ = $0.files.removeValue(forKey: handle) }
     }
 
-    package func opendir(inode: InodeNumber) throws(Errno) -> UInt64 {
-        if inode == InodeLayout.root { return 0 }
-        let (_, entry) = try resolve(inode)
-        guard entry.kind == .folder else { throw Errno(ENOTDIR) }
-        return 0
-    }
-
-    /// Cookies: 1 after `.`, 2 after `..`; after a child, its entry id + 3 (root: version index + 3).
-    package func readdir(inode: InodeNumber, handle: UInt64, offset: Int64, plus: Bool) throws(Errno)
-        -> [(entry: DirectoryEntry, nextOffset: Int64)]
-    {
-        var out: [(entry: DirectoryEntry, nextOffset: Int64)] = []
-        if inode == InodeLayout.root {
-            let dot = rootAttributes
-            if offset < 1 { out.append((DirectoryEntry(name: [46], attributes: dot), 1)) }
-            if offset < 2 { out.append((DirectoryEntry(name: [46, 46], attributes: dot), 2)) }
-            let start = max(0, Int(offset) - 2)
-            for (index, version) in versions.enumerated() where index >= start {
-                out.append((DirectoryEntry(name: Array(version.name.utf8), attributes: versionFolderAttributes(version)), Int64(index) + 3))
-            }
-            if !versions.isEmpty && Int(offset) <= versions.count + 2 {
-                out.append((DirectoryEntry(name: Array("latest".utf8), attributes: latestAttributes), Int64(versions.count) + 3))
-            }
-            return out
-        }
-        let (version, folder) = try resolve(inode)
-        guard folder.kind == .folder else { throw Errno(ENOTDIR) }
-        if plus { prefetchChildrenMetadata(inode, version: version, folder: folder) }
-        let selfAttributes = plus ? attributes(folder, version: version).0 : FileAttributes(inode: inode, mode: UInt32(S_IFDIR))
-        if offset < 1 { out.append((DirectoryEntry(name: [46], attributes: selfAttributes), 1)) }
-        if offset < 2 { out.append((DirectoryEntry(name: [46, 46], attributes: selfAttributes), 2)) }
-        var after: String?
-        if offset > 2 {
-            do {
-                guard let last = try backup.catalog.entry(version: version.record.id, id: offset - 3) else { return out }
-                after = last.name
-            } catch {
-                throw Errno(EIO)
-            }
-        }
-        let page: [EntryRecord]
-        do {
-            page = try backup.catalog.children(version: version.record.id, parent: folder.id, after: after, limit: 512)
-        } catch {
-            logger.error("index listing failed: \(error)")
-            throw Errno(EIO)
-        }
-        for child in page {
-            let attributes = plus
-                ? attributes(child, version: version).0
-                : FileAttributes(inode: InodeLayout.inode(versionKey: version.key, entryID: child.id), mode: Self.typeBits(child.kind))
-            out.append((DirectoryEntry(name: Array(child.name.utf8), attributes: attributes), child.id + 3))
-        }
-        return out
-    }
-
     /// Runs storage work with a deadline: the answer, or nil when the deadline passed (the work
     /// then finishes in the background and fills the caches for the next request).
-    private func bounded<T: Sendable>(timeout: Double? = nil, _ work: @escaping @Sendable () -> T) -> T? {
+    func bounded<T: Sendable>(timeout: Double? = nil, _ work: @escaping @Sendable () -> T) -> T? {
         let box = Mutex<T?>(nil)
         let done = DispatchSemaphore(value: 0)
         Self.workQueue.async {
@@ -391,27 +385,6 @@ package final class BackupFilesystem: LowLevelFilesystem {
             return nil
         }
         return box.withLock { $0 }
-    }
-
-    /// The first time a folder is looked into, reads all its children's metadata with coalesced
-    /// reads (a directory's worth at a time) instead of one request per child.
-    private func prefetchChildrenMetadata(_ inode: InodeNumber, version: Version, folder: EntryRecord) {
-        let first = handles.withLock { $0.prefetchedFolders.insert(inode).inserted }
-        guard first else { return }
-        let backup = backup
-        let versionID = version.record.id
-        let folderID = folder.id
-        // An optimisation only: wait briefly, and let it finish in the background.
-        _ = bounded(timeout: min(0.5, metadataTimeout)) {
-            var after: String?
-            while true {
-                guard let page = try? backup.catalog.children(version: versionID, parent: folderID, after: after, limit: 4096),
-                      !page.isEmpty else { return true }
-                backup.prefetchMetadata(of: page)
-                guard page.count == 4096 else { return true }
-                after = page.last?.name
-            }
-        }
     }
 
     /// Starts fetching the blocks after a sequential read, in the background.
@@ -436,6 +409,18 @@ package final class BackupFilesystem: LowLevelFilesystem {
         let hashes = Array(file.hashes[plan])
         let backup = backup
         Self.readAheadQueue.async { backup.prefetch(hashes) }
+    }
+
+    /// No extended attributes at all: `ENOSYS` makes the kernel remember that for the mount and
+    /// answer every later `getxattr` itself (`EOPNOTSUPP`), so `ls -l` (which asks for ACLs and
+    /// SELinux labels of every file) costs no request per file.
+    package func getxattr(inode: InodeNumber, name: [UInt8], size: Int) throws(Errno) -> [UInt8] {
+        throw Errno(ENOSYS)
+    }
+
+    /// No extended attributes: `ENOSYS`, remembered by the kernel as for ``getxattr(inode:name:size:)``.
+    package func listxattr(inode: InodeNumber, size: Int) throws(Errno) -> [UInt8] {
+        throw Errno(ENOSYS)
     }
 
     static func typeBits(_ kind: EntryKindCode) -> UInt32 {

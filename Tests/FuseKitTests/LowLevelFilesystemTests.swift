@@ -171,6 +171,23 @@ extension FuseMounts {
             }
         }
 
+        @Test func xattrENOSYSIsRememberedByTheKernelAndCallersGetEOPNOTSUPP() throws {
+            try withMountedToy(filesystem: ToyFilesystem(xattrsUnsupported: true)) { toy in
+                #expect(errnoOf { Int32(Xattr.get(toy.path("small.txt"), "user.anything", size: 64)) } == EOPNOTSUPP)
+                #expect(errnoOf { Int32(Xattr.listSize(toy.path("small.txt"))) } == EOPNOTSUPP)
+                let asked = toy.filesystem.xattrRequests.withLock { $0 }
+                #expect(asked <= 2)
+                // Every later call, on any node, is answered by the kernel without asking us.
+                for name in ["small.txt", "large.bin", "docs", "docs/readme.md"] {
+                    #expect(errnoOf { Int32(Xattr.get(toy.path(name), "security.selinux", size: 0)) } == EOPNOTSUPP)
+                    // POSIX ACLs go through the kernel's ACL code, which reports "none" (ENODATA).
+                    #expect([ENODATA, EOPNOTSUPP].contains(errnoOf { Int32(Xattr.get(toy.path(name), "system.posix_acl_access", size: 64)) }))
+                    #expect(errnoOf { Int32(Xattr.listSize(toy.path(name))) } == EOPNOTSUPP)
+                }
+                #expect(toy.filesystem.xattrRequests.withLock { $0 } == asked)
+            }
+        }
+
         @Test func throwingCallbackFailsOnlyThatFileWithEIO() throws {
             try withMountedToy { toy in
                 #expect(readWholeFile(cPath(toy.path("broken.bin"))) == .failure(POSIXFailure(code: EIO)))

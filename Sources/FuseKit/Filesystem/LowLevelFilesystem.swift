@@ -112,7 +112,10 @@ package protocol LowLevelFilesystem: Sendable {
     ///   - inode: The node.
     ///   - name: The attribute name's bytes, e.g. `user.comment`.
     ///   - size: The caller's buffer size, for information.
-    /// - Throws: `ENODATA` if the attribute does not exist.
+    /// - Throws: `ENODATA` if the attribute does not exist (the kernel asks again next time);
+    ///   `ENOSYS` if the filesystem has no extended attributes at all: the kernel then remembers
+    ///   that for the rest of the mount, never sends `getxattr` again and answers callers
+    ///   `EOPNOTSUPP` itself (which also makes `ls -l` stop asking for ACLs and labels).
     func getxattr(inode: InodeNumber, name: [UInt8], size: Int) throws(Errno) -> [UInt8]
 
     /// Returns the NUL-separated list of attribute names (`listxattr`), each name followed by a
@@ -120,6 +123,8 @@ package protocol LowLevelFilesystem: Sendable {
     /// - Parameters:
     ///   - inode: The node.
     ///   - size: The caller's buffer size, for information.
+    /// - Throws: `ENOSYS` to tell the kernel that no node has extended attributes (remembered
+    ///   for the mount, as for ``getxattr(inode:name:size:)``).
     func listxattr(inode: InodeNumber, size: Int) throws(Errno) -> [UInt8]
 
     /// Checks access (`access(2)`; the kernel asks only without `default_permissions`).

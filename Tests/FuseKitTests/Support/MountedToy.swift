@@ -143,12 +143,12 @@ struct MountedToy {
 /// and checks that `run()` returned cleanly and no descriptor leaked.
 func withMountedToy(
     options: [String] = FuseSession.standardOptions(fsname: "toy", subtype: testSubtype),
+    filesystem: ToyFilesystem = ToyFilesystem(),
     _ body: (MountedToy) throws -> Void
 ) throws {
     let before = openDescriptors()
     let directory = try makeTemporaryDirectory()
     defer { rmdir(directory) }
-    let filesystem = ToyFilesystem()
     var logger = Logger(label: "FuseKitTests")
     logger.logLevel = .warning
     do {

@@ -22,6 +22,11 @@ final class ToyFilesystem: LowLevelFilesystem {
     let nodes: [InodeNumber: Node]
     /// How many readdirplus references FuseKit reported.
     let countedLookups = Mutex(0)
+    /// Whether getxattr/listxattr answer ENOSYS ("no extended attributes at all") instead of
+    /// the protocol's default (ENODATA, empty list).
+    let xattrsUnsupported: Bool
+    /// How many getxattr and listxattr requests reached the filesystem.
+    let xattrRequests = Mutex(0)
 
     static let manyCount = 5_000
     static let largeSize = 3 * 1024 * 1024 + 123
@@ -41,7 +46,8 @@ final class ToyFilesystem: LowLevelFilesystem {
     static let nfc: [UInt8] = Array("caf\u{E9}".utf8)  // c a f C3 A9
     static let nfd: [UInt8] = [0x63, 0x61, 0x66, 0x65, 0xCC, 0x81]  // c a f e + combining acute
 
-    init() {
+    init(xattrsUnsupported: Bool = false) {
+        self.xattrsUnsupported = xattrsUnsupported
         var nodes: [InodeNumber: Node] = [:]
         var next: InodeNumber = 2
         func add(_ content: Content, mode: UInt32, failsReads: Bool = false) -> InodeNumber {
@@ -167,6 +173,17 @@ final class ToyFilesystem: LowLevelFilesystem {
             guard let node = nodes[children[index].inode] else { return nil }
             return (DirectoryEntry(name: children[index].name, attributes: node.attributes), Int64(index + 1))
         }
+    }
+
+    func getxattr(inode: InodeNumber, name: [UInt8], size: Int) throws(Errno) -> [UInt8] {
+        xattrRequests.withLock { $0 += 1 }
+        throw Errno(xattrsUnsupported ? ENOSYS : ENODATA)
+    }
+
+    func listxattr(inode: InodeNumber, size: Int) throws(Errno) -> [UInt8] {
+        xattrRequests.withLock { $0 += 1 }
+        if xattrsUnsupported { throw Errno(ENOSYS) }
+        return []
     }
 
     func statfs() -> FilesystemStatistics {
