@@ -37,7 +37,9 @@ extension Backup {
             pending.removeFirst()
             guard tried.insert(location.volumeID).inserted else { continue }
             do {
+                if let data = try placedBlock(hash, location: location) { return data }
                 let archive = try volumes.archive(location.volumeName)
+                rememberPlacements(of: archive, volumeID: location.volumeID)
                 guard let entry = archive.entry(named: entryName) else {
                     if !location.fromDirectory {
                         // The dindex lied about this dblock: believe the dblock itself from now on.
@@ -80,6 +82,46 @@ extension Backup {
         return nil
     }
 
+    /// A block read straight from its record where the index placed it, without the volume's
+    /// zip directory: the volume's keys (kept while open), then one ranged read of the local
+    /// header and data, checked (local header name, CRC, block hash).
+    /// - Returns: the block, or nil when no placement is known or it proved wrong (then the
+    ///   volume's placements are forgotten and the caller reads the directory instead).
+    /// - Throws: storage and passphrase errors (the directory could not be read either).
+    func placedBlock(_ hash: String, location: BlockLocation) throws -> [UInt8]? {
+        guard let placement = try? catalog.placement(of: hash, volumeID: location.volumeID),
+              let read = placement.recordRead(blocksize: format.blocksize)
+        else { return nil }
+        let source = try volumes.plaintext(location.volumeName)
+        let bytes = try source.read(at: read.lowerBound, count: Int(read.count))
+        do {
+            let data = try placement.entry.decodeStandalone(bytes, at: read.lowerBound, limit: format.blocksize)
+            if Indexer.base64(format.blockHash.digest(data)) == hash { return data }
+            logger.warning("block \(hash) read where the index placed it in \(location.volumeName) fails its hash; reading the volume's directory")
+        } catch {
+            logger.warning("the index's record of block \(hash) in \(location.volumeName) is wrong (\(error)); reading the volume's directory")
+        }
+        forgetPlacements(volumeID: location.volumeID)
+        return nil
+    }
+
+    /// Stores where an opened dblock's records lie (in the background, once per process).
+    func rememberPlacements(of archive: ZipArchive, volumeID: Int64) {
+        let cache = self.cache
+        volumes.rememberPlacements(of: archive, volumeID: volumeID) { try cache.indexPath() }
+    }
+
+    /// Forgets a dblock's stored placements after one proved wrong.
+    func forgetPlacements(volumeID: Int64) {
+        let cache = self.cache
+        volumes.forgetPlacements(volumeID) { try cache.indexPath() }
+    }
+
+    /// Waits until the placements being stored in the background are in the index.
+    package func waitForPlacementWrites() {
+        volumes.waitForPlacementWrites()
+    }
+
     /// Reads, once per process, the zip directory of every dblock whose directory is not in the
     /// index yet (those described only by dindex files). - Returns: whether it did.
     private func scanUnreadDirectories() throws -> Bool {
@@ -106,5 +148,34 @@ extension Backup {
     func blocklist(_ hash: String) throws -> [UInt8] {
         if let copy = try catalog.blocklist(hash: hash) { return copy }
         return try block(hash)
+    }
+}
+
+extension BlockPlacement {
+    /// The zip entry this placement describes (its name derived from the block hash).
+    var entry: ZipEntry {
+        ZipEntry(
+            name: BlockHashName.entryName(base64: hash), method: method, flags: flags, crc32: crc32,
+            compressedSize: compressedSize, uncompressedSize: uncompressedSize, localHeaderOffset: offset)
+    }
+
+    /// Extra bytes read past the name for the local header's extra field, when the record's
+    /// stored end is much further than its data.
+    static let extraAllowance: Int64 = 512
+
+    /// The plaintext range to read for this record: its local header and data (up to the next
+    /// record, or a little past the data when that is far). Nil for sizes no block of this
+    /// backup can have (a damaged index), so nothing huge is allocated.
+    /// - Parameter blocksize: the backup's block size.
+    func recordRead(blocksize: Int) -> Range<Int64>? {
+        let headerAndName = Int64(30 + BlockHashName.entryName(base64: hash).utf8.count)
+        let ceiling = Int64(blocksize) + Int64(blocksize) / 8 + 65_536
+        guard offset >= 0, end > offset, compressedSize >= 0, compressedSize <= ceiling,
+              uncompressedSize >= 0, uncompressedSize <= Int64(blocksize)
+        else { return nil }
+        let guess = headerAndName + Self.extraAllowance + compressedSize
+        let (length, overflow) = end.subtractingReportingOverflow(offset)
+        guard !overflow else { return nil }
+        return offset..<offset + min(length, guess)
     }
 }

@@ -292,6 +292,11 @@ struct Indexer {
             blocks.append((hash, entry.uncompressedSize))
         }
         try catalog.replaceBlocksFromDirectory(blocks, volumeID: volume.id)
+        // Where each record lies, so reads skip this directory from now on (best effort: a
+        // missing placement only means the directory is read again).
+        if (try? catalog.replacePlacements(VolumeSet.placements(of: archive), volumeID: volume.id)) != nil {
+            volumes.notePlacementsStored(volume.id)
+        }
     }
 
     static func base64(_ bytes: [UInt8]) -> String {

@@ -1,5 +1,6 @@
 import AESCrypt
 import ByteSource
+import Catalog
 import DuplicatiFormat
 import Foundation
 import Storage
@@ -20,7 +21,18 @@ package final class VolumeSet: Sendable {
         var keys: [String: AESCryptKeys] = [:]
         var archives: [String: ZipArchive] = [:]
         var recent: [String] = []
+        /// Plaintext sources of volumes read by range, most recently used last.
+        var sources: [String: any ByteSource] = [:]
+        var recentSources: [String] = []
+        /// dblocks whose record placements this process stored (or queued for storing).
+        var placed: Set<Int64> = []
+        /// The index connection placements are written through (opened on first use).
+        var placementCatalog: Catalog?
     }
+
+    /// Placement writes, one at a time and off the reading threads: they go through a
+    /// connection of their own, which may wait for the background indexer's transactions.
+    let placementQueue = DispatchQueue(label: "dupfs placements")
 
     /// Volumes read entirely are downloaded in one request up to this size.
     static let wholeDownloadLimit: Int64 = 64 << 20
@@ -57,6 +69,7 @@ package final class VolumeSet: Sendable {
         guard let parsed = VolumeName(name) else {
             throw BackupError.damagedVolume(name: name, reason: "not a volume name")
         }
+        if !whole, let cached = cachedSource(name) { return cached }
         var raw = try store.open(file)
         if whole && file.size <= Self.wholeDownloadLimit {
             let bytes = try raw.read(at: 0, count: Int(file.size))
@@ -67,22 +80,44 @@ package final class VolumeSet: Sendable {
         }
         switch parsed.encryption?.lowercased() {
         case nil:
+            if !whole { keepSource(raw, name) }
             return raw
         case "aes":
             let cached = state.withLock { $0.keys[name] }
             do {
+                let reader: AESCryptReader
                 if let cached {
-                    return try AESCryptReader(ciphertext: raw, keys: cached)
+                    reader = try AESCryptReader(ciphertext: raw, keys: cached)
+                } else {
+                    guard let passphrase else { throw BackupError.passphraseRequired }
+                    reader = try AESCryptReader(ciphertext: raw, passphrase: passphrase)
+                    state.withLock { $0.keys[name] = reader.keys }
                 }
-                guard let passphrase else { throw BackupError.passphraseRequired }
-                let reader = try AESCryptReader(ciphertext: raw, passphrase: passphrase)
-                state.withLock { $0.keys[name] = reader.keys }
+                if !whole { keepSource(reader, name) }
                 return reader
             } catch let error as AESCryptError {
                 throw Self.translate(error, volume: name)
             }
         case let other?:
             throw BackupError.unsupported("\(other) encryption (\(name)); only AES Crypt (.aes) volumes can be read")
+        }
+    }
+
+    private func cachedSource(_ name: String) -> (any ByteSource)? {
+        state.withLock { state in
+            guard let source = state.sources[name] else { return nil }
+            if let i = state.recentSources.lastIndex(of: name) { state.recentSources.remove(at: i) }
+            state.recentSources.append(name)
+            return source
+        }
+    }
+
+    private func keepSource(_ source: any ByteSource, _ name: String) {
+        state.withLock { state in
+            if state.sources.updateValue(source, forKey: name) == nil { state.recentSources.append(name) }
+            while state.recentSources.count > archiveLimit {
+                state.sources[state.recentSources.removeFirst()] = nil
+            }
         }
     }
 
@@ -144,5 +179,65 @@ package final class VolumeSet: Sendable {
             state.archives[name] = nil
             state.recent.removeAll { $0 == name }
         }
+    }
+
+    // MARK: Placements
+
+    /// The block records of an opened dblock, as the index keeps them.
+    static func placements(of archive: ZipArchive) -> [BlockPlacement] {
+        archive.entries.compactMap { entry in
+            guard let hash = BlockHashName.base64(entryName: entry.name),
+                  BlockHashName.entryName(base64: hash) == entry.name
+            else { return nil }
+            let extent = archive.extent(of: entry)
+            guard extent.upperBound > extent.lowerBound else { return nil }
+            return BlockPlacement(
+                hash: hash, offset: entry.localHeaderOffset, end: extent.upperBound,
+                compressedSize: entry.compressedSize, uncompressedSize: entry.uncompressedSize,
+                method: entry.method, flags: entry.flags, crc32: entry.crc32)
+        }
+    }
+
+    /// Marks a dblock's placements as stored by this process (by the indexer, say).
+    func notePlacementsStored(_ volumeID: Int64) {
+        _ = state.withLock { $0.placed.insert(volumeID) }
+    }
+
+    /// Stores in the index, in the background and once per process, where a dblock's block
+    /// records lie, so later reads (this mount's or the next) skip its zip directory. Best effort:
+    /// a failed write only costs a directory read later.
+    /// - Parameters:
+    ///   - archive: the dblock's opened directory.
+    ///   - volumeID: its index id.
+    ///   - indexPath: the index file, opened with a connection of its own.
+    func rememberPlacements(of archive: ZipArchive, volumeID: Int64, indexPath: @escaping @Sendable () throws -> String) {
+        guard state.withLock({ $0.placed.insert(volumeID).inserted }) else { return }
+        let placements = Self.placements(of: archive)
+        placementQueue.async { [self] in
+            guard let catalog = placementCatalog(indexPath) else { return }
+            try? catalog.replacePlacements(placements, volumeID: volumeID)
+        }
+    }
+
+    /// Drops a dblock's stored placements (one proved wrong); its directory stores them anew
+    /// when next opened.
+    func forgetPlacements(_ volumeID: Int64, indexPath: @escaping @Sendable () throws -> String) {
+        state.withLock { _ = $0.placed.remove(volumeID) }
+        placementQueue.async { [self] in
+            guard let catalog = placementCatalog(indexPath) else { return }
+            try? catalog.forgetPlacements(volumeID: volumeID)
+        }
+    }
+
+    /// Waits until queued placement writes are done.
+    func waitForPlacementWrites() {
+        placementQueue.sync {}
+    }
+
+    private func placementCatalog(_ indexPath: () throws -> String) -> Catalog? {
+        if let open = state.withLock({ $0.placementCatalog }) { return open }
+        guard let path = try? indexPath(), let catalog = try? Catalog(path: path) else { return nil }
+        state.withLock { $0.placementCatalog = catalog }
+        return catalog
     }
 }

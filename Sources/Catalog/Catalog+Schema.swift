@@ -1,6 +1,6 @@
 extension Catalog {
     /// Bumped whenever the schema changes; an older index is rebuilt from scratch.
-    static let schemaVersion = 1
+    static let schemaVersion = 2
 
     static let schema = """
         CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -24,5 +24,11 @@ extension Catalog {
         CREATE TABLE IF NOT EXISTS metadata (
             hash TEXT PRIMARY KEY, mode INTEGER, uid INTEGER, gid INTEGER, mtime INTEGER, mtimensec INTEGER,
             owner TEXT, grp TEXT, target TEXT);
+        CREATE TABLE IF NOT EXISTS placements (
+            volume INTEGER NOT NULL, hash TEXT NOT NULL, header_at INTEGER NOT NULL, record_end INTEGER NOT NULL,
+            compressed INTEGER NOT NULL, uncompressed INTEGER NOT NULL, method INTEGER NOT NULL,
+            flags INTEGER NOT NULL, crc INTEGER NOT NULL, PRIMARY KEY (volume, hash)) WITHOUT ROWID;
+        CREATE TRIGGER IF NOT EXISTS placements_of_dropped_volumes AFTER DELETE ON volumes
+            BEGIN DELETE FROM placements WHERE volume = OLD.id; END;
         """
 }

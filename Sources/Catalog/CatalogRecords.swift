@@ -106,3 +106,32 @@ package struct BlockLocation: Sendable, Hashable {
     /// True when read from the dblock's own zip directory, false when only a dindex said so.
     package let fromDirectory: Bool
 }
+
+/// Where a block's zip record lies inside one dblock, as its zip directory said: enough to read
+/// and check the record without reading the directory again.
+package struct BlockPlacement: Sendable, Hashable {
+    /// The block hash, base64 (the entry name is derived from it).
+    package let hash: String
+    /// The file offset of the record's local header (in the plaintext of an encrypted volume).
+    package let offset: Int64
+    /// Where the record ends: the next record's local header, or the central directory.
+    package let end: Int64
+    /// Stored (compressed) bytes.
+    package let compressedSize: Int64
+    /// Bytes once decoded.
+    package let uncompressedSize: Int64
+    /// The zip compression method.
+    package let method: UInt16
+    /// The zip general purpose flags.
+    package let flags: UInt16
+    /// The CRC-32 of the decoded bytes.
+    package let crc32: UInt32
+
+    package init(
+        hash: String, offset: Int64, end: Int64, compressedSize: Int64, uncompressedSize: Int64,
+        method: UInt16, flags: UInt16, crc32: UInt32
+    ) {
+        self.hash = hash; self.offset = offset; self.end = end; self.compressedSize = compressedSize
+        self.uncompressedSize = uncompressedSize; self.method = method; self.flags = flags; self.crc32 = crc32
+    }
+}
