@@ -10,15 +10,32 @@ import Glibc
 /// encrypted), bounded in size, least recently used volume first out. Volumes never change once
 /// written, so a cached byte is good until its volume disappears from the listing.
 ///
-/// Each volume is a sparse file `<name>.data` plus `<name>.map`, a bitmap of which 256 KiB
-/// chunks it holds. The map is written after the data, so a crash leaves at worst data that is
-/// not marked (fetched again); bytes that are marked but damaged fail the block hash and
-/// ``discardCachedData(of:)`` drops them.
+/// Each volume is a sparse file `<name>.data` plus `<name>.chunks`: a short header (magic and
+/// chunk size) and a bitmap of which 4 KiB chunks it holds, so a small read downloads little
+/// more than it needs. A read downloads the chunks it misses in one request (cached chunks
+/// between them are downloaded again when that saves a request). The map is written after the
+/// data, so a crash leaves at worst data that is not marked (fetched again); bytes that are
+/// marked but damaged fail the block hash and ``discardCachedData(of:)`` drops them. A map of
+/// another format or chunk size (such as the 256 KiB `<name>.map` of earlier versions) is
+/// deleted with its data, never read.
 package final class DiskCachedStore: BackendStore {
     package let inner: any BackendStore
     package let directory: String
     package let limit: Int64
-    static let chunk: Int64 = 256 << 10
+    static let chunk: Int64 = 4 << 10
+    /// Cached chunks between missing ones are downloaded again, when at most this long, so
+    /// that one read costs one request.
+    static let mergeGap: Int64 = 1 << 20
+    /// The map file's suffix; maps of other suffixes are an older format.
+    static let mapSuffix = ".chunks"
+    /// The suffix of the earlier 256 KiB maps, deleted on sight.
+    static let oldMapSuffix = ".map"
+    /// The map file's header: magic, then the chunk size (u32, little-endian).
+    static let mapMagic: [UInt8] = Array("DUPFSCM1".utf8)
+    static var mapHeader: [UInt8] {
+        let size = UInt32(chunk)
+        return mapMagic + [UInt8(size & 0xFF), UInt8(size >> 8 & 0xFF), UInt8(size >> 16 & 0xFF), UInt8(size >> 24)]
+    }
     private let volumes = Mutex<[String: CachedVolume]>([:])
 
     /// - Parameters:
@@ -43,8 +60,11 @@ package final class DiskCachedStore: BackendStore {
         // Drop cached volumes that are gone or changed size.
         let current = Dictionary(files.map { ($0.name, $0.size) }, uniquingKeysWith: { a, _ in a })
         if let names = try? FileManager.default.contentsOfDirectory(atPath: directory) {
-            for name in names where name.hasSuffix(".map") {
-                let volume = String(name.dropLast(4))
+            for name in names where name.hasSuffix(Self.oldMapSuffix) {
+                discardCachedData(of: String(name.dropLast(Self.oldMapSuffix.count)))
+            }
+            for name in names where name.hasSuffix(Self.mapSuffix) {
+                let volume = String(name.dropLast(Self.mapSuffix.count))
                 var info = stat()
                 let dataPath = directory + "/" + volume + ".data"
                 if current[volume] == nil || (stat(dataPath, &info) == 0 && Int64(info.st_size) != current[volume]) {
@@ -62,7 +82,8 @@ package final class DiskCachedStore: BackendStore {
 
     package func discardCachedData(of name: String) {
         volumes.withLock { $0.removeValue(forKey: name) }?.discard()
-        unlink(directory + "/" + name + ".map")
+        unlink(directory + "/" + name + Self.mapSuffix)
+        unlink(directory + "/" + name + Self.oldMapSuffix)
         unlink(directory + "/" + name + ".data")
         inner.discardCachedData(of: name)
     }
@@ -79,9 +100,9 @@ package final class DiskCachedStore: BackendStore {
     /// Bytes of volume data cached now (chunks marked present).
     package var cachedBytes: Int64 {
         var total: Int64 = 0
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasSuffix(".map") {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasSuffix(Self.mapSuffix) {
             if let map = FileManager.default.contents(atPath: directory + "/" + name) {
-                total += Int64(map.reduce(0) { $0 + $1.nonzeroBitCount }) * Self.chunk
+                total += Self.markedBytes(map)
             }
         }
         return total
@@ -91,13 +112,13 @@ package final class DiskCachedStore: BackendStore {
     func enforceLimit(keeping current: String) {
         var entries: [(name: String, used: Int, bytes: Int64)] = []
         var total: Int64 = 0
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasSuffix(".map") {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasSuffix(Self.mapSuffix) {
             let path = directory + "/" + name
             var info = stat()
             guard stat(path, &info) == 0, let map = FileManager.default.contents(atPath: path) else { continue }
-            let bytes = Int64(map.reduce(0) { $0 + $1.nonzeroBitCount }) * Self.chunk
+            let bytes = Self.markedBytes(map)
             total += bytes
-            entries.append((String(name.dropLast(4)), info.st_mtim.tv_sec, bytes))
+            entries.append((String(name.dropLast(Self.mapSuffix.count)), info.st_mtim.tv_sec, bytes))
         }
         guard total > limit else { return }
         for entry in entries.sorted(by: { $0.used < $1.used }) where entry.name != current {
@@ -105,6 +126,15 @@ package final class DiskCachedStore: BackendStore {
             total -= entry.bytes
             if total <= limit - limit / 10 { break }
         }
+    }
+}
+
+extension DiskCachedStore {
+    /// Bytes a stored map marks present (its header skipped).
+    static func markedBytes(_ map: Data) -> Int64 {
+        let header = mapHeader.count
+        guard map.count >= header else { return 0 }
+        return Int64(map.dropFirst(header).reduce(0) { $0 + $1.nonzeroBitCount }) * chunk
     }
 }
 
@@ -124,13 +154,24 @@ final class CachedVolume: Sendable {
         name = file.name
         size = file.size
         dataPath = directory + "/" + file.name + ".data"
-        mapPath = directory + "/" + file.name + ".map"
+        mapPath = directory + "/" + file.name + DiskCachedStore.mapSuffix
         let chunks = Int((file.size + DiskCachedStore.chunk - 1) / DiskCachedStore.chunk)
         var map = [UInt8](repeating: 0, count: (chunks + 7) / 8)
+        let oldMap = directory + "/" + file.name + DiskCachedStore.oldMapSuffix
+        if access(oldMap, F_OK) == 0 {
+            // An earlier format: its data cannot be told apart from holes, so it goes.
+            unlink(mapPath)
+            unlink(oldMap)
+            unlink(dataPath)
+        }
         var info = stat()
-        if let stored = FileManager.default.contents(atPath: mapPath), stored.count == map.count,
+        let header = DiskCachedStore.mapHeader
+        if let stored = FileManager.default.contents(atPath: mapPath), stored.count == header.count + map.count,
+           stored.prefix(header.count).elementsEqual(header),
            stat(dataPath, &info) == 0, Int64(info.st_size) == file.size {
-            map = [UInt8](stored)
+            map = [UInt8](stored.dropFirst(header.count))
+        } else {
+            unlink(mapPath)
         }
         present = Mutex(map)
     }
@@ -158,39 +199,60 @@ struct CachedSource: ByteSource {
 
     func read(at offset: Int64, count: Int) throws -> [UInt8] {
         guard offset >= 0, count > 0, offset < size else { return [] }
-        let end = min(size, offset + Int64(count))
+        let end = offset + min(Int64(count), size - offset)
         let chunk = DiskCachedStore.chunk
         let first = Int(offset / chunk)
         let last = Int((end - 1) / chunk)
-        var out = [UInt8]()
-        out.reserveCapacity(Int(end - offset))
+        // Runs of missing chunks, merged across short cached gaps: each is one request.
+        var fetches: [ClosedRange<Int>] = []
         var index = first
-        var wrote = false
         while index <= last {
-            let cached = volume.has(index)
+            guard !volume.has(index) else { index += 1; continue }
             var runEnd = index
-            while runEnd + 1 <= last && volume.has(runEnd + 1) == cached { runEnd += 1 }
-            let runStart = Int64(index) * chunk
-            let runStop = min(size, Int64(runEnd + 1) * chunk)
-            let bytes: [UInt8]
-            if cached, let local = readLocal(runStart, Int(runStop - runStart)) {
-                bytes = local
+            while runEnd + 1 <= last && !volume.has(runEnd + 1) { runEnd += 1 }
+            if let previous = fetches.last, Int64(index - previous.upperBound - 1) * chunk <= DiskCachedStore.mergeGap {
+                fetches[fetches.count - 1] = previous.lowerBound...runEnd
             } else {
-                bytes = try inner.read(at: runStart, count: Int(runStop - runStart))
-                guard bytes.count == Int(runStop - runStart) else {
-                    throw StorageError.shortRead(name: volume.name, offset: runStart, expected: Int(runStop - runStart), got: bytes.count)
-                }
-                if store.limit > 0 {
-                    writeLocal(bytes, at: runStart, chunks: index...runEnd)
-                    wrote = true
-                }
+                fetches.append(index...runEnd)
             }
-            let from = Int(max(offset, runStart) - runStart)
-            let to = Int(min(end, runStop) - runStart)
-            out += bytes[from..<to]
             index = runEnd + 1
         }
-        if wrote {
+        var out = [UInt8]()
+        out.reserveCapacity(Int(end - offset))
+        var fetched: [ClosedRange<Int>] = []
+        var next = first
+        var pending = fetches[...]
+        while next <= last {
+            let segment: ClosedRange<Int>
+            let remote: Bool
+            if let fetch = pending.first, fetch.lowerBound == next {
+                segment = fetch
+                remote = true
+                pending = pending.dropFirst()
+            } else {
+                segment = next...((pending.first?.lowerBound ?? last + 1) - 1)
+                remote = false
+            }
+            let segmentStart = Int64(segment.lowerBound) * chunk
+            let segmentStop = min(size, Int64(segment.upperBound + 1) * chunk)
+            let bytes: [UInt8]
+            if !remote, let local = readLocal(segmentStart, Int(segmentStop - segmentStart)) {
+                bytes = local
+            } else {
+                let downloaded = try inner.read(at: segmentStart, count: Int(segmentStop - segmentStart))
+                guard downloaded.count == Int(segmentStop - segmentStart) else {
+                    throw StorageError.shortRead(name: volume.name, offset: segmentStart, expected: Int(segmentStop - segmentStart), got: downloaded.count)
+                }
+                if store.limit > 0 && writeData(downloaded, at: segmentStart) { fetched.append(segment) }
+                bytes = downloaded
+            }
+            let from = Int(max(offset, segmentStart) - segmentStart)
+            let to = Int(min(end, segmentStop) - segmentStart)
+            out += bytes[from..<to]
+            next = segment.upperBound + 1
+        }
+        if !fetched.isEmpty {
+            writeMap(marking: fetched)
             store.enforceLimit(keeping: volume.name)
         } else {
             // Mark the volume as recently used for eviction.
@@ -214,9 +276,10 @@ struct CachedSource: ByteSource {
         return buffer
     }
 
-    private func writeLocal(_ bytes: [UInt8], at offset: Int64, chunks: ClosedRange<Int>) {
+    /// Writes downloaded bytes into the sparse data file. - Returns: whether all were written.
+    private func writeData(_ bytes: [UInt8], at offset: Int64) -> Bool {
         let fd = open(volume.dataPath, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return }
+        guard fd >= 0 else { return false }
         defer { close(fd) }
         // A sparse file of the volume's full size: holes are chunks not fetched yet.
         ftruncate(fd, off_t(volume.size))
@@ -224,18 +287,30 @@ struct CachedSource: ByteSource {
         while done < bytes.count {
             let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done)) }
             if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return }
+            if n <= 0 { return false }
             done += n
         }
+        return true
+    }
+
+    /// Marks chunks present (after their data was written) and replaces the map file at once.
+    private func writeMap(marking chunks: [ClosedRange<Int>]) {
         let map = volume.present.withLock { map -> [UInt8] in
-            for chunk in chunks { map[chunk / 8] |= 1 << UInt8(chunk % 8) }
+            for range in chunks {
+                for chunk in range { map[chunk / 8] |= 1 << UInt8(chunk % 8) }
+            }
             return map
         }
+        let contents = DiskCachedStore.mapHeader + map
         let temporary = volume.mapPath + ".tmp\(UInt32.random(in: 0...UInt32.max))"
         let mapFD = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard mapFD >= 0 else { return }
-        _ = map.withUnsafeBytes { write(mapFD, $0.baseAddress!, $0.count) }
+        let written = contents.withUnsafeBytes { write(mapFD, $0.baseAddress!, $0.count) }
         close(mapFD)
-        rename(temporary, volume.mapPath)
+        if written == contents.count {
+            rename(temporary, volume.mapPath)
+        } else {
+            unlink(temporary)
+        }
     }
 }

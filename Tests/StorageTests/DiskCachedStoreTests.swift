@@ -78,7 +78,7 @@ import Testing
             _ = try store.open(file).read(at: 0, count: bytes.count)
         }
         #expect(store.cachedBytes <= 5 << 20)
-        #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("cache/c.dblock.map").path))
+        #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("cache/c.dblock.chunks").path))
     }
 
     @Test func vanishedVolumesLeaveTheCache() throws {
