@@ -9,7 +9,7 @@ import Glibc
 
 /// Listing folders (`readdir`, `readdirplus`) and fetching the metadata of many entries at once.
 extension BackupFilesystem {
-    /// Children sent per `readdir` call (the kernel keeps what fits in its buffer).
+    /// The most children computed per `readdir` call (the kernel keeps what fits in its buffer).
     static let listingPage = 512
     /// Children whose metadata one step of a folder prefetch reads from the index.
     static let prefetchPage = 4096
@@ -30,6 +30,14 @@ extension BackupFilesystem {
     package func readdir(inode: InodeNumber, handle: UInt64, offset: Int64, plus: Bool) throws(Errno)
         -> [(entry: DirectoryEntry, nextOffset: Int64)]
     {
+        try readdir(inode: inode, handle: handle, offset: offset, plus: plus, limit: Self.listingPage)
+    }
+
+    /// As ``readdir(inode:handle:offset:plus:)``, computing at most `limit` children (what the
+    /// kernel's buffer can take: a few dozen with attributes, of a folder that may hold 100,000).
+    package func readdir(inode: InodeNumber, handle: UInt64, offset: Int64, plus: Bool, limit: Int) throws(Errno)
+        -> [(entry: DirectoryEntry, nextOffset: Int64)]
+    {
         if inode == InodeLayout.root { return rootListing(offset: offset) }
         var out: [(entry: DirectoryEntry, nextOffset: Int64)] = []
         let (version, folder) = try resolve(inode)
@@ -47,13 +55,14 @@ extension BackupFilesystem {
             }
         }
         let versionID = version.record.id
+        let pageSize = max(1, min(limit, Self.listingPage))
         var page: [EntryWithMetadata]
         do {
-            page = try backup.catalog.childrenWithMetadata(version: versionID, parent: folder.entry.id, after: after, limit: Self.listingPage)
+            page = try backup.catalog.childrenWithMetadata(version: versionID, parent: folder.entry.id, after: after, limit: pageSize)
             if plus && page.contains(where: \.metadataPending) {
                 prefetchChildrenMetadata(inode, version: version, folder: folder.entry)
                 // What the prefetch decoded meanwhile is in the index now.
-                page = try backup.catalog.childrenWithMetadata(version: versionID, parent: folder.entry.id, after: after, limit: Self.listingPage)
+                page = try backup.catalog.childrenWithMetadata(version: versionID, parent: folder.entry.id, after: after, limit: pageSize)
             }
         } catch {
             logger.error("index listing failed: \(error)")

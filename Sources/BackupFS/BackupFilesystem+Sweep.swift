@@ -79,22 +79,62 @@ extension BackupFilesystem {
             return true
         }
         guard accepted, !planned.isEmpty else { return }
-        let batch = planned
         let backup = backup
         let blocksize = Int64(max(1, backup.format.blocksize))
+        // Single-block files need nothing from storage to know their block: those blocks are
+        // registered as being fetched at once, before the reader can ask for them.
+        var known: [String] = []
+        var later: [(item: EntryWithMetadata, bytes: Int64)] = []
+        for (item, share) in planned where share > 0 {
+            if item.entry.blocklists.isEmpty, let hashes = try? backup.blockHashes(of: item.entry) {
+                known += hashes
+            } else {
+                later.append((item, share))
+            }
+        }
+        let pending = planned.filter(\.item.metadataPending).map(\.item.entry)
+        let batch = SweepBatch()
         let group = backgroundFetches
         group.enter()
+        batch.group.enter()
+        handles.withLock { state in
+            for hash in known where !backup.blockCache.contains(hash) { state.fetchingAhead[hash] = batch }
+        }
+        let multiBlock = later
+        let singles = known
         Self.readAheadQueue.async {
-            defer { group.leave() }
-            let pending = batch.filter(\.item.metadataPending).map(\.item.entry)
-            if !pending.isEmpty { backup.prefetchMetadata(of: pending) }
-            var hashes: [String] = []
-            for (item, share) in batch where share > 0 {
+            var hashes = singles
+            for (item, share) in multiBlock {
                 guard let all = try? backup.blockHashes(of: item.entry) else { continue }
                 hashes += all.prefix(Int((share + blocksize - 1) / blocksize))
             }
             backup.prefetch(hashes)
+            self.handles.withLock { state in
+                for hash in singles where state.fetchingAhead[hash] === batch { state.fetchingAhead[hash] = nil }
+            }
+            batch.group.leave()
+            if !pending.isEmpty { backup.prefetchMetadata(of: pending) }
+            group.leave()
         }
+    }
+
+    /// Before a read: when a block it needs is being fetched ahead, waits for that fetch (at
+    /// most `limit` seconds) rather than fetching the same block again.
+    func waitForFetchAhead(_ file: OpenFile, offset: Int64, size: Int, limit: Double) {
+        let blocksize = Int64(max(1, backup.format.blocksize))
+        guard size > 0, offset >= 0, !file.hashes.isEmpty else { return }
+        let first = Int(min(offset / blocksize, Int64(file.hashes.count - 1)))
+        let last = Int(min((offset + Int64(size) - 1) / blocksize, Int64(file.hashes.count - 1)))
+        let batches: [SweepBatch] = handles.withLock { state in
+            guard !state.fetchingAhead.isEmpty else { return [] }
+            var found: [SweepBatch] = []
+            for index in first...last {
+                if let batch = state.fetchingAhead[file.hashes[index]], !found.contains(where: { $0 === batch }) { found.append(batch) }
+            }
+            return found
+        }
+        let deadline = DispatchTime.now() + limit
+        for batch in batches { _ = batch.group.wait(timeout: deadline) }
     }
 
     /// Waits until the fetches started in the background for sweeps have finished (for tests
@@ -104,4 +144,10 @@ extension BackupFilesystem {
     package func waitForBackgroundFetches(timeout: Double) -> Bool {
         backgroundFetches.wait(timeout: .now() + timeout) == .success
     }
+}
+
+/// One batch of blocks fetched ahead of a sweep; reads that need one of them wait for it.
+final class SweepBatch: Sendable {
+    /// Entered while the batch is being fetched.
+    let group = DispatchGroup()
 }

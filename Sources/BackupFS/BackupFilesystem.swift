@@ -59,6 +59,9 @@ package final class BackupFilesystem: LowLevelFilesystem {
         /// Folders whose files are being opened one after another in name order.
         var sweeps: [UInt64: FolderSweep] = [:]
         var sweepTick: UInt64 = 0
+        /// Blocks being fetched ahead for sweeps, and the batch that fetches each: a read that
+        /// needs one waits for that batch instead of fetching the block a second time.
+        var fetchingAhead: [String: SweepBatch] = [:]
     }
 
     /// The most folders remembered in ``Handles/prefetchedFolders`` and ``Handles/lookedUp``
@@ -343,6 +346,9 @@ package final class BackupFilesystem: LowLevelFilesystem {
         if now - file.openedAt < 2_000_000_000 {
             limit = min(limit, max(0.5, operationTimeout - Double(file.openWait) / 1e9))
         }
+        let started = DispatchTime.now().uptimeNanoseconds
+        waitForFetchAhead(file, offset: offset, size: size, limit: limit)
+        limit = max(0.05, limit - Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
         let outcome = bounded(timeout: limit) {
             Result { try backup.read(file.entry, hashes: file.hashes, offset: offset, count: size) }
         }

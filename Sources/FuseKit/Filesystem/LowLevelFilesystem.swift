@@ -96,6 +96,21 @@ package protocol LowLevelFilesystem: Sendable {
     func readdir(inode: InodeNumber, handle: UInt64, offset: Int64, plus: Bool) throws(Errno)
         -> [(entry: DirectoryEntry, nextOffset: Int64)]
 
+    /// Lists a directory from a position (`readdir`/`readdirplus`), knowing how many entries
+    /// the kernel's buffer can take at most: the entries after the first `limit` are dropped
+    /// anyway, so a filesystem that does work per entry can stop there. FuseKit calls this one;
+    /// the default calls ``readdir(inode:handle:offset:plus:)``.
+    /// - Parameters:
+    ///   - inode: The directory.
+    ///   - handle: The handle from ``opendir(inode:)``.
+    ///   - offset: 0, or a `nextOffset` returned earlier.
+    ///   - plus: Whether this is `readdirplus`.
+    ///   - limit: The most entries that can fit in the reply (at least 1); returning more is
+    ///     allowed (they are dropped).
+    /// - Returns: As for ``readdir(inode:handle:offset:plus:)``.
+    func readdir(inode: InodeNumber, handle: UInt64, offset: Int64, plus: Bool, limit: Int) throws(Errno)
+        -> [(entry: DirectoryEntry, nextOffset: Int64)]
+
     /// Closes a directory handle (`releasedir`).
     /// - Parameters:
     ///   - inode: The directory.
@@ -147,6 +162,13 @@ extension LowLevelFilesystem {
 
     /// Nothing to close.
     package func release(inode: InodeNumber, handle: UInt64) {}
+
+    /// Ignores the limit: the whole rest of the listing (FuseKit keeps what fits).
+    package func readdir(inode: InodeNumber, handle: UInt64, offset: Int64, plus: Bool, limit: Int) throws(Errno)
+        -> [(entry: DirectoryEntry, nextOffset: Int64)]
+    {
+        try readdir(inode: inode, handle: handle, offset: offset, plus: plus)
+    }
 
     /// Nothing to close.
     package func releasedir(inode: InodeNumber, handle: UInt64) {}

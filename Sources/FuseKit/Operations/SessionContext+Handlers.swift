@@ -78,7 +78,9 @@ extension SessionContext {
     func readdir(inode: InodeNumber, handle: UInt64, size: Int, offset: Int64, plus: Bool, request: Request) -> Reply {
         let entries: [(entry: DirectoryEntry, nextOffset: Int64)]
         do throws(Errno) {
-            entries = try filesystem.readdir(inode: inode, handle: handle, offset: offset, plus: plus)
+            entries = try filesystem.readdir(
+                inode: inode, handle: handle, offset: offset, plus: plus,
+                limit: DirectoryListing.mostEntries(fitting: min(size, DirectoryListing.maximumSize), plus: plus))
         } catch {
             return .error(error.code)
         }

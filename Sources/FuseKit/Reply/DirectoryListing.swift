@@ -6,6 +6,16 @@ struct DirectoryListing {
     /// The most bytes one listing reply may hold, whatever the kernel asks (bounds the allocation).
     static let maximumSize = 1 << 20
 
+    /// The smallest packed entry: `struct fuse_dirent` (24 bytes) with a name of 1–8 bytes,
+    /// padded to 8; `readdirplus` adds `struct fuse_entry_out` (128 bytes).
+    static let smallestEntry = 32
+    static let smallestPlusEntry = 160
+
+    /// The most entries a buffer of `size` bytes can hold (at least 1).
+    static func mostEntries(fitting size: Int, plus: Bool) -> Int {
+        max(1, size / (plus ? smallestPlusEntry : smallestEntry))
+    }
+
     /// The packed bytes.
     private(set) var bytes: [UInt8]
     /// Bytes used so far.
