@@ -13,6 +13,18 @@ extension Backup {
     package func metadata(of entry: EntryRecord) throws -> MetadataRecord? {
         guard let hash = entry.metahash else { return nil }
         if let cached = try catalog.metadata(hash: hash) { return cached }
+        guard let record = try decodedMetadata(of: entry) else { return nil }
+        // Only a cache: if the index is busy (a background writer), the next lookup decodes again.
+        try? catalog.storeMetadata(hash: hash, record)
+        return record
+    }
+
+    /// Fetches, hash-checks and decodes an entry's metadata blob, without looking in or
+    /// storing to the index.
+    /// - Returns: nil when the entry has no metadata.
+    /// - Throws: ``BackupError`` when the blob cannot be read or decoded.
+    func decodedMetadata(of entry: EntryRecord) throws -> MetadataRecord? {
+        guard let hash = entry.metahash else { return nil }
         let blob = try wholeContent(
             size: entry.metasize ?? 0, hash: hash, blocklists: entry.metablocklists, blockhash: entry.metablockhash,
             path: entry.storedPath + " (metadata)", limit: Self.metadataLimit)
@@ -26,8 +38,6 @@ extension Backup {
             mode: meta.permissions, uid: meta.uid, gid: meta.gid,
             mtimeSeconds: meta.lastWriteTime?.unixSeconds, mtimeNanoseconds: meta.lastWriteTime?.nanoseconds,
             ownerName: meta.ownerName, groupName: meta.groupName, symlinkTarget: meta.symlinkTarget)
-        // Only a cache: if the index is busy (a background writer), the next lookup decodes again.
-        try? catalog.storeMetadata(hash: hash, record)
         return record
     }
 }

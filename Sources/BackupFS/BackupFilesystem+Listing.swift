@@ -127,8 +127,7 @@ extension BackupFilesystem {
             while true {
                 guard let page = try? backup.catalog.childrenWithMetadata(version: versionID, parent: folderID, after: after, limit: pageSize),
                       let last = page.last else { return true }
-                let pending = page.filter(\.metadataPending).map(\.entry)
-                if !pending.isEmpty { backup.prefetchMetadata(of: pending) }
+                backup.fetchMetadata(of: page)
                 guard page.count == pageSize else { return true }
                 after = last.entry.name
             }

@@ -92,7 +92,7 @@ extension BackupFilesystem {
                 later.append((item, share))
             }
         }
-        let pending = planned.filter(\.item.metadataPending).map(\.item.entry)
+        let pending = planned.map(\.item).filter(\.metadataPending)
         let batch = SweepBatch()
         let group = backgroundFetches
         group.enter()
@@ -113,7 +113,7 @@ extension BackupFilesystem {
                 for hash in singles where state.fetchingAhead[hash] === batch { state.fetchingAhead[hash] = nil }
             }
             batch.group.leave()
-            if !pending.isEmpty { backup.prefetchMetadata(of: pending) }
+            if !pending.isEmpty { backup.fetchMetadata(of: pending) }
             group.leave()
         }
     }

@@ -346,6 +346,7 @@ package final class BackupFilesystem: LowLevelFilesystem {
         if now - file.openedAt < 2_000_000_000 {
             limit = min(limit, max(0.5, operationTimeout - Double(file.openWait) / 1e9))
         }
+        if let bytes = readFromMemory(file, offset: offset, size: size) { return bytes }
         let started = DispatchTime.now().uptimeNanoseconds
         waitForFetchAhead(file, offset: offset, size: size, limit: limit)
         limit = max(0.05, limit - Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
@@ -370,6 +371,18 @@ package final class BackupFilesystem: LowLevelFilesystem {
             logger.error("\(file.entry.storedPath): read at \(offset) took longer than \(Int(operationTimeout)) s; answered EIO")
             throw Errno(EIO)
         }
+    }
+
+    /// A read whose blocks are all in the memory cache, answered on this thread (no hop to a
+    /// worker and back: a sweep's files are read this way); nil when a block is missing.
+    private func readFromMemory(_ file: OpenFile, offset: Int64, size: Int) -> [UInt8]? {
+        let blocksize = Int64(max(1, backup.format.blocksize))
+        guard size > 0, offset >= 0, offset < file.entry.size, !file.hashes.isEmpty else { return nil }
+        let first = Int(offset / blocksize)
+        let last = Int(min((offset + Int64(size) - 1) / blocksize, Int64(file.hashes.count - 1)))
+        guard first <= last, (first...last).allSatisfy({ backup.blockCache.contains(file.hashes[$0]) }) else { return nil }
+        // A block evicted meanwhile is fetched by this call: rare, and it only costs time.
+        return try? backup.read(file.entry, hashes: file.hashes, offset: offset, count: size)
     }
 
     package func release(inode: InodeNumber, handle: UInt64) {

@@ -85,3 +85,24 @@ extension Catalog {
         }
     }
 }
+
+extension Catalog {
+    /// Caches many decoded metadata records in one transaction (one write to the index instead
+    /// of one per entry).
+    /// - Parameter records: metadata hash and decoded record of each.
+    /// - Throws: ``SQLiteError``; then nothing is stored.
+    package func storeMetadata(_ records: [(hash: String, record: MetadataRecord)]) throws {
+        guard !records.isEmpty else { return }
+        func int<T: BinaryInteger>(_ v: T?) -> SQLValue { v.map { .integer(Int64($0)) } ?? .null }
+        func text(_ v: String?) -> SQLValue { v.map { .text($0) } ?? .null }
+        try transaction { state in
+            let insert = try state.statement("INSERT OR REPLACE INTO metadata VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            for (hash, record) in records {
+                try insert.run([
+                    .text(hash), int(record.mode), int(record.uid), int(record.gid), int(record.mtimeSeconds),
+                    int(record.mtimeNanoseconds), text(record.ownerName), text(record.groupName), text(record.symlinkTarget),
+                ])
+            }
+        }
+    }
+}
