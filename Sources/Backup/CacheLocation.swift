@@ -50,13 +50,25 @@ package struct CacheLocation: Sendable {
     }
 
     /// The index database file, created 0600 if missing.
+    ///
+    /// An existing file is never opened here: closing any descriptor of a file drops all the
+    /// POSIX locks this process holds on it, so an open-and-close while one of our SQLite
+    /// connections is open would let another process (the mount's short-lived parent, a
+    /// `dupfs ls`) checkpoint and delete the write-ahead log under us, which corrupts the index.
     package func indexPath() throws -> String {
         let path = directory + "/index.sqlite"
-        let fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
+        var info = stat()
+        if stat(path, &info) == 0 {
+            if info.st_mode & 0o077 != 0 { chmod(path, 0o600) }
+            return path
+        }
+        // Missing: create it (no connection of ours can exist yet); another process may win the race.
+        let fd = open(path, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0o600)
+        if fd >= 0 {
+            close(fd)
+        } else if errno != EEXIST {
             throw BackupError.local("cannot create index \(path): \(String(cString: strerror(errno)))")
         }
-        close(fd)
         return path
     }
 }
