@@ -160,8 +160,9 @@ extension BlockPlacement {
     }
 
     /// Extra bytes read past the name for the local header's extra field, when the record's
-    /// stored end is much further than its data.
-    static let extraAllowance: Int64 = 512
+    /// stored end is further than its data: the same as a read through the zip directory, so
+    /// bytes cached by such a read serve this one too.
+    static let extraAllowance: Int64 = 256
 
     /// The plaintext range to read for this record: its local header and data (up to the next
     /// record, or a little past the data when that is far). Nil for sizes no block of this
