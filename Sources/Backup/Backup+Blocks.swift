@@ -22,7 +22,7 @@ extension Backup {
             blockIndex.wait(timeout: 120)
             if let data = try blockFromKnownLocations(hash, problems: &problems) { return data }
         }
-        if try scanUnreadDirectories() {
+        if try catchUpIndex() {
             if let data = try blockFromKnownLocations(hash, problems: &problems) { return data }
         }
         let reason = problems.isEmpty ? "no volume holds it" : problems.joined(separator: "; ")
@@ -120,28 +120,6 @@ extension Backup {
     /// Waits until the placements being stored in the background are in the index.
     package func waitForPlacementWrites() {
         volumes.waitForPlacementWrites()
-    }
-
-    /// Reads, once per process, the zip directory of every dblock whose directory is not in the
-    /// index yet (those described only by dindex files). - Returns: whether it did.
-    private func scanUnreadDirectories() throws -> Bool {
-        let first = scan.withLock { done in
-            if done { return false }
-            done = true
-            return true
-        }
-        guard first else { return false }
-        for volume in try catalog.volumesWithoutDirectory() where volume.state != .failed {
-            do {
-                try Indexer.readDirectory(volume, catalog: catalog, volumes: volumes)
-            } catch let error as BackupError {
-                if case .wrongPassphrase = error { throw error }
-                logger.error("\(error)")
-            } catch {
-                logger.error("\(volume.name): \(error)")
-            }
-        }
-        return true
     }
 
     /// The content of a blocklist block: the verified dindex copy when the index has one.

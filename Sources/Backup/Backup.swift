@@ -61,7 +61,7 @@ package final class Backup: Sendable {
     /// Whether every version is in the index (false while file lists are read in the background).
     package var allVersionsIndexed: Bool { fileListIndex.isComplete }
     let logger: Logger
-    let scan: Mutex<Bool> = Mutex(false)
+    let catchUp: Mutex<IndexCatchUp> = Mutex(IndexCatchUp())
 
     /// Lists the remote folder, brings the local index up to date (reading only volumes it has
     /// not read before) and checks the passphrase.
@@ -132,19 +132,41 @@ package final class Backup: Sendable {
                     logger.error("reading the backup's file lists failed: \(error)")
                 }
                 fileListIndex.finish()
+                var outcome = Indexer.PassOutcome()
                 do {
-                    try quiet.readBlockIndex(format: format)
+                    outcome = try quiet.readBlockIndex(format: format)
                 } catch {
                     logger.error("reading the backup's index files failed: \(error)")
                 }
                 blockIndex.finish()
+                // Volumes a fault kept from being read: try again, less and less often.
+                var delay = 2.0
+                for _ in 0..<8 where outcome.pending > 0 {
+                    Thread.sleep(forTimeInterval: delay)
+                    delay = min(delay * 2, 60)
+                    do {
+                        outcome = try quiet.readBlockIndex(format: format)
+                    } catch {
+                        logger.error("reading the backup's index files failed: \(error)")
+                        break
+                    }
+                }
+                if outcome.pending > 0 {
+                    logger.warning("\(outcome.pending) index volumes are still unreadable; reads that need them try again on demand")
+                }
             }
             thread.name = "dupfs index"
             thread.start()
         case .now:
             format = try indexer.readFileLists(encrypted: encrypted)
             fileListIndex.finish()
-            try indexer.readBlockIndex(format: format)
+            var outcome = try indexer.readBlockIndex(format: format)
+            if outcome.pending > 0 {
+                // Once more after a pause; a fault that lasts is reported as such.
+                Thread.sleep(forTimeInterval: 1)
+                outcome = try indexer.readBlockIndex(format: format)
+                if let error = outcome.firstError { throw error }
+            }
             blockIndex.finish()
         case .skip:
             format = try indexer.readFileLists(encrypted: encrypted)

@@ -67,13 +67,19 @@ struct Indexer {
 
     /// The second phase: where the blocks are, from new dindex files, and from the zip
     /// directories of dblocks that no index file describes.
-    func readBlockIndex(format: BackupFormat) throws {
+    /// Reads the pending index files, then the zip directories of dblocks that no index file
+    /// describes. A volume that fails for a reason that may pass (network, storage) stays pending
+    /// and is counted; one that is damaged is marked failed (its dblock's own directory then
+    /// stands in for a damaged index file).
+    /// - Returns: the volumes that could not be read for a reason that may pass (try again later).
+    @discardableResult
+    func readBlockIndex(format: BackupFormat) throws -> PassOutcome {
         let pendingIndexes = try catalog.volumes().filter { $0.kind == "dindex" && $0.state == .pending }
         let total = pendingIndexes.count
-        let done = 0
         // Index files are small and many: read several at once (the storage's latency dominates).
         let failure = Mutex<(any Error)?>(nil)
-        let counter = Mutex(done)
+        let transient = Mutex(PassOutcome())
+        let counter = Mutex(0)
         let lanes = max(1, min(4, pendingIndexes.count))
         DispatchQueue.concurrentPerform(iterations: lanes) { lane in
             for index in stride(from: lane, to: pendingIndexes.count, by: lanes) {
@@ -81,16 +87,18 @@ struct Indexer {
                 let volume = pendingIndexes[index]
                 do {
                     try readIndex(volume, format: format)
-                } catch let error as BackupError {
-                    if case .wrongPassphrase = error { failure.withLock { $0 = error }; return }
-                    logger.warning("\(error); its dblock's own directory will be read instead")
-                    try? catalog.setVolumeState(volume.id, .failed)
-                } catch let error as DuplicatiFormatError {
-                    logger.warning("index file \(volume.name) is malformed (\(error)); its dblock's own directory will be read instead")
-                    try? catalog.setVolumeState(volume.id, .failed)
                 } catch {
-                    failure.withLock { $0 = error }
-                    return
+                    switch Self.classify(error) {
+                    case .fatal:
+                        failure.withLock { $0 = error }
+                        return
+                    case .transient:
+                        logger.warning("index file \(volume.name) could not be read (\(error)); will try again")
+                        transient.withLock { $0.note(error) }
+                    case .damaged:
+                        logger.warning("index file \(volume.name) is unusable (\(error)); its dblock's own directory will be read instead")
+                        try? catalog.setVolumeState(volume.id, .failed)
+                    }
                 }
                 let finished = counter.withLock { value -> Int in
                     value += 1
@@ -109,12 +117,18 @@ struct Indexer {
                 let volume = uncovered[index]
                 do {
                     try readDirectory(volume, format: format)
-                } catch let error as BackupError {
-                    if case .wrongPassphrase = error { failure.withLock { $0 = error }; return }
-                    logger.error("\(error)")
-                    try? catalog.setVolumeState(volume.id, .failed)
                 } catch {
-                    logger.error("\(volume.name): \(error)")
+                    switch Self.classify(error) {
+                    case .fatal:
+                        failure.withLock { $0 = error }
+                        return
+                    case .transient:
+                        logger.warning("directory of \(volume.name) could not be read (\(error)); will try again")
+                        transient.withLock { $0.note(error) }
+                    case .damaged:
+                        logger.error("\(volume.name): \(error)")
+                        try? catalog.setVolumeState(volume.id, .failed)
+                    }
                 }
                 let finished = read.withLock { value -> Int in
                     value += 1
@@ -125,6 +139,37 @@ struct Indexer {
         }
         if let error = failure.withLock({ $0 }) { throw error }
         progress(BackupProgress(phase: "Done", done: total, total: total))
+        return transient.withLock { $0 }
+    }
+
+    /// The volumes a pass left pending because of failures that may pass.
+    struct PassOutcome: Sendable {
+        var pending = 0
+        var firstError: (any Error)?
+
+        mutating func note(_ error: any Error) {
+            if pending == 0 { firstError = error }
+            pending += 1
+        }
+    }
+
+    /// What a failure to read one volume means for the index.
+    enum FailureKind: Equatable {
+        /// Stop everything (wrong passphrase: no volume will open).
+        case fatal
+        /// The volume itself is bad: remember that, use other sources of the same facts.
+        case damaged
+        /// It may work later (network, storage, access): leave the volume pending.
+        case transient
+    }
+
+    static func classify(_ error: any Error) -> FailureKind {
+        switch error {
+        case BackupError.wrongPassphrase, BackupError.passphraseRequired: .fatal
+        case is BackupError, is DuplicatiFormatError, is ZipError: .damaged
+        case StorageError.fileNotFound: .damaged
+        default: .transient
+        }
     }
 
     private func storedFormat() throws -> BackupFormat? {

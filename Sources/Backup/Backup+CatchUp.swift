@@ -1,0 +1,71 @@
+import Catalog
+import Foundation
+import Synchronization
+
+/// The on-demand index catch-up's bookkeeping (one per opened backup).
+struct IndexCatchUp: Sendable {
+    /// A catch-up is running (others do not start a second one).
+    var running = false
+    /// When the last one ended (uptime ns; 0: never ran).
+    var finishedAt: UInt64 = 0
+    /// The last one left volumes unread for reasons that may pass (network, storage).
+    var leftPending = false
+    /// dblocks whose directory proved damaged in this process: not read again.
+    var damaged: Set<Int64> = []
+}
+
+extension Backup {
+    /// The shortest pause between two catch-ups that left volumes unread.
+    static let catchUpInterval: UInt64 = 5_000_000_000
+
+    /// When a block is in no known volume: reads what the index still lacks (index files and
+    /// dblock directories that a fault kept from being read, then, the first time, the zip
+    /// directory of every dblock whose directory is not in the index, which finds blocks that
+    /// index files left out). Later calls do it again only while volumes are left unread, at
+    /// most every ``catchUpInterval``, one at a time.
+    /// - Returns: whether it read anything (so the caller looks again).
+    /// - Throws: ``BackupError/wrongPassphrase``.
+    func catchUpIndex() throws -> Bool {
+        let now = DispatchTime.now().uptimeNanoseconds
+        let start = catchUp.withLock { state -> Bool in
+            if state.running { return false }
+            if state.finishedAt != 0 {
+                guard state.leftPending, now - state.finishedAt >= Self.catchUpInterval else { return false }
+            }
+            state.running = true
+            return true
+        }
+        guard start else { return false }
+        var pending = 0
+        var damaged: Set<Int64> = []
+        defer {
+            let left = pending
+            let found = damaged
+            catchUp.withLock { state in
+                state.running = false
+                state.finishedAt = DispatchTime.now().uptimeNanoseconds
+                state.leftPending = left > 0
+                state.damaged.formUnion(found)
+            }
+        }
+        let indexer = Indexer(catalog: catalog, volumes: volumes, logger: logger, progress: { _ in })
+        pending = try indexer.readBlockIndex(format: format).pending
+        let skip = catchUp.withLock { $0.damaged }
+        for volume in try catalog.volumesWithoutDirectory() where volume.state != .failed && !skip.contains(volume.id) {
+            do {
+                try Indexer.readDirectory(volume, catalog: catalog, volumes: volumes)
+            } catch {
+                switch Indexer.classify(error) {
+                case .fatal: throw error
+                case .transient:
+                    pending += 1
+                    logger.warning("directory of \(volume.name) could not be read (\(error)); will try again")
+                case .damaged:
+                    damaged.insert(volume.id)
+                    logger.error("\(volume.name): \(error)")
+                }
+            }
+        }
+        return true
+    }
+}

@@ -1,0 +1,62 @@
+import Backup
+import ByteSource
+import Catalog
+import Foundation
+import Storage
+import Synchronization
+import Testing
+import TestSupport
+
+/// Index files and dblocks that a network fault kept from being read while the index was built
+/// in the background are read later: a mount recovers when the fault stops.
+@Suite struct IndexRecoveryTests {
+    /// Refuses every dindex and dblock with a network error while `down` is set.
+    final class OutageStore: BackendStore {
+        let inner: LocalDirectoryStore
+        let down = Mutex(true)
+        init(_ inner: LocalDirectoryStore) { self.inner = inner }
+        var displayName: String { inner.displayName }
+        var identity: String { inner.identity }
+        func list() throws -> [RemoteFile] { try inner.list() }
+        func open(_ file: RemoteFile) throws -> any ByteSource {
+            if !file.name.contains(".dlist.") && down.withLock({ $0 }) { throw StorageError.network("injected outage") }
+            return try inner.open(file)
+        }
+    }
+
+    @Test func blocksMissedDuringAnOutageAreFoundOnceItEnds() throws {
+        let fixture = try BackupFixture()
+        let store = OutageStore(LocalDirectoryStore(path: fixture.backupDirectory.path))
+        var options = BackupOptions(cacheRoot: fixture.cacheRoot, passphrase: fixture.passphrase)
+        options.blockIndexing = .background
+        let backup = try Backup.open(store: store, options: options, logger: BackupFixture.logger)
+        #expect(backup.waitForBlockIndex(timeout: 60))
+        let version = try backup.version(0)
+        let entry = try backup.entry(version: version, components: ["data", "sample", "big.bin"])
+        let expected = try #require(SampleBackup.versions()[2].first { $0.path.hasSuffix("/big.bin") }?.fileBytes)
+        // During the outage the read fails (cleanly)...
+        #expect(throws: (any Error).self) { try backup.read(entry, hashes: try backup.blockHashes(of: entry), offset: 0, count: expected.count) }
+        // ...and after it, it succeeds with the right bytes, without reopening the backup.
+        store.down.withLock { $0 = false }
+        var got: [UInt8]?
+        let deadline = Date().addingTimeInterval(30)
+        while got == nil && Date() < deadline {
+            got = try? backup.read(entry, hashes: backup.blockHashes(of: entry), offset: 0, count: expected.count)
+            if got == nil { Thread.sleep(forTimeInterval: 0.5) }
+        }
+        #expect(got.map { $0 == expected } == true, "the read still fails after the outage ended")
+        // Nothing was marked damaged: a fresh open finds every volume readable too.
+        #expect(try backup.catalog.volumes().allSatisfy { $0.state != .failed })
+    }
+
+    @Test func aLastingOutageIsReportedAsANetworkErrorByCommands() throws {
+        let fixture = try BackupFixture()
+        let store = OutageStore(LocalDirectoryStore(path: fixture.backupDirectory.path))
+        #expect {
+            _ = try fixture.open(store: store)
+        } throws: { error in
+            if case StorageError.network = error { return true }
+            return false
+        }
+    }
+}
