@@ -230,7 +230,8 @@ struct Indexer {
         guard let list = archive.entry(named: "filelist.json") else {
             throw BackupError.damagedVolume(name: volume.name, reason: "no filelist.json")
         }
-        var skipped: [String] = []
+        // Counted, with one example for the log: a hostile list must not fill memory with them.
+        var skipped = (count: 0, first: "")
         do {
             try catalog.storeVersion(volumeID: volume.id, time: Int64(time.timeIntervalSince1970), isFullBackup: isFull) { builder in
                 var reader = FilelistReader()
@@ -240,8 +241,8 @@ struct Indexer {
                     }
                 }
                 try reader.finish()
-                if !builder.duplicates.isEmpty {
-                    logger.warning("\(volume.name): \(builder.duplicates.count) duplicate or conflicting paths skipped (first kept), e.g. \(builder.duplicates[0])")
+                if let first = builder.firstDuplicate {
+                    logger.warning("\(volume.name): \(builder.duplicateCount) duplicate or conflicting paths skipped (first kept), e.g. \(first)")
                 }
             }
         } catch let error as DuplicatiFormatError {
@@ -249,15 +250,15 @@ struct Indexer {
         } catch let error as ZipError {
             throw BackupError.damagedVolume(name: volume.name, reason: "filelist.json: \(error)")
         }
-        if !skipped.isEmpty {
-            logger.warning("\(volume.name): \(skipped.count) entries with unusable paths skipped, e.g. \(skipped[0].debugDescription)")
+        if skipped.count > 0 {
+            logger.warning("\(volume.name): \(skipped.count) entries with unusable paths skipped, e.g. \(skipped.first.debugDescription)")
         }
         return found
     }
 
-    private func add(_ entry: FilelistEntry, to builder: VersionBuilder, skipped: inout [String]) throws {
+    private func add(_ entry: FilelistEntry, to builder: VersionBuilder, skipped: inout (count: Int, first: String)) throws {
         guard let components = SourcePath.components(of: entry.path) else {
-            skipped.append(entry.path)
+            Self.note(entry.path, in: &skipped)
             return
         }
         let kind: EntryKindCode
@@ -267,7 +268,7 @@ struct Indexer {
         case .symlink: kind = .symlink
         }
         if kind != .folder && components.isEmpty {
-            skipped.append(entry.path)
+            Self.note(entry.path, in: &skipped)
             return
         }
         try builder.add(
@@ -275,6 +276,11 @@ struct Indexer {
             blocklists: entry.blocklists, blockhash: entry.blockhash, metahash: entry.metahash,
             metasize: entry.metasize, metablocklists: entry.metablocklists, metablockhash: entry.metablockhash,
             storedPath: entry.path, listTime: entry.time.flatMap(SerializedDateTime.unixSeconds(from:)))
+    }
+
+    private static func note(_ path: String, in skipped: inout (count: Int, first: String)) {
+        if skipped.count == 0 { skipped.first = path }
+        skipped.count += 1
     }
 
     private func readIndex(_ volume: VolumeRecord, format: BackupFormat) throws {

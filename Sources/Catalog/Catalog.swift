@@ -171,8 +171,13 @@ package final class Catalog: Sendable {
     ///   - volumeID: the dlist's volume.
     ///   - time: the backup time, Unix seconds.
     ///   - isFullBackup: false for a partial backup.
+    ///   - folderCacheLimit: folder paths the builder keeps in memory at most (others are looked
+    ///     up in the rows already written); the default suits any list.
     ///   - fill: adds the entries through the builder; throwing stores nothing.
-    package func storeVersion(volumeID: Int64, time: Int64, isFullBackup: Bool, fill: (VersionBuilder) throws -> Void) throws {
+    package func storeVersion(
+        volumeID: Int64, time: Int64, isFullBackup: Bool,
+        folderCacheLimit: Int = VersionBuilder.defaultFolderCacheLimit, fill: (VersionBuilder) throws -> Void
+    ) throws {
         try transaction { state in
             try state.statement("INSERT INTO versions (volume, time, full, files, bytes) VALUES (?, ?, ?, 0, 0)")
                 .run([.integer(volumeID), .integer(time), .integer(isFullBackup ? 1 : 0)])
@@ -184,7 +189,9 @@ package final class Catalog: Sendable {
                 """), update: try state.statement("""
                 UPDATE entries SET metahash=?, metasize=?, metablocklists=?, metablockhash=?, path=?, listed=1
                 WHERE version=? AND id=?
-                """))
+                """), lookup: try state.statement("""
+                SELECT id, kind, listed FROM entries WHERE version=? AND parent=? AND name=? AND id != 0
+                """), folderCacheLimit: folderCacheLimit)
             try builder.start()
             try fill(builder)
             try state.statement("UPDATE versions SET files=?, bytes=? WHERE id=?")
