@@ -20,10 +20,10 @@ extension Backup {
             return format.blockHash == format.fileHash ? item.entry.metahash : nil
         }
         prefetch(blocks)
-        var decoded: [(hash: String, record: MetadataRecord)] = []
+        var decoded: [(hash: String, record: MetadataRecord, extendedAttributes: [ExtendedAttributeRecord])] = []
         for item in pending {
-            guard let hash = item.entry.metahash, let record = try? decodedMetadata(of: item.entry) else { continue }
-            decoded.append((hash, record))
+            guard let hash = item.entry.metahash, let found = try? decodedMetadata(of: item.entry) else { continue }
+            decoded.append((hash, found.record, found.extendedAttributes))
         }
         // Only a cache: if the index is busy, the entries are decoded again when asked for.
         try? catalog.storeMetadata(decoded)

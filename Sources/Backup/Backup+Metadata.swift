@@ -13,17 +13,20 @@ extension Backup {
     package func metadata(of entry: EntryRecord) throws -> MetadataRecord? {
         guard let hash = entry.metahash else { return nil }
         if let cached = try catalog.metadata(hash: hash) { return cached }
-        guard let record = try decodedMetadata(of: entry) else { return nil }
+        guard let decoded = try decodedMetadata(of: entry) else { return nil }
         // Only a cache: if the index is busy (a background writer), the next lookup decodes again.
-        try? catalog.storeMetadata(hash: hash, record)
-        return record
+        try? catalog.storeMetadata(hash: hash, decoded.record, extendedAttributes: decoded.extendedAttributes)
+        return decoded.record
     }
 
     /// Fetches, hash-checks and decodes an entry's metadata blob, without looking in or
     /// storing to the index.
-    /// - Returns: nil when the entry has no metadata.
+    /// - Returns: the decoded attributes and extended attributes; nil when the entry has no
+    ///   metadata.
     /// - Throws: ``BackupError`` when the blob cannot be read or decoded.
-    func decodedMetadata(of entry: EntryRecord) throws -> MetadataRecord? {
+    func decodedMetadata(of entry: EntryRecord) throws
+        -> (record: MetadataRecord, extendedAttributes: [ExtendedAttributeRecord])?
+    {
         guard let hash = entry.metahash else { return nil }
         let blob = try wholeContent(
             size: entry.metasize ?? 0, hash: hash, blocklists: entry.metablocklists, blockhash: entry.metablockhash,
@@ -34,10 +37,12 @@ extension Backup {
         } catch {
             throw BackupError.inconsistent("\(entry.storedPath): metadata is malformed (\(error))")
         }
+        let attributes = meta.extendedAttributes.map { ExtendedAttributeRecord(name: $0.name, value: $0.value) }
         let record = MetadataRecord(
             mode: meta.permissions, uid: meta.uid, gid: meta.gid,
             mtimeSeconds: meta.lastWriteTime?.unixSeconds, mtimeNanoseconds: meta.lastWriteTime?.nanoseconds,
-            ownerName: meta.ownerName, groupName: meta.groupName, symlinkTarget: meta.symlinkTarget)
-        return record
+            ownerName: meta.ownerName, groupName: meta.groupName, symlinkTarget: meta.symlinkTarget,
+            extendedAttributeCount: attributes.count)
+        return (record, attributes)
     }
 }

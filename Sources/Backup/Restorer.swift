@@ -31,13 +31,16 @@ package struct RestoreSummary: Sendable {
     package var failed: [(path: String, reason: String)] = []
     /// Items restored without their metadata (it could not be read).
     package var metadataMissing: [String] = []
+    /// Extended attributes that could not be set (e.g. `security.*` without root), one
+    /// message each; the items themselves are restored.
+    package var attributeWarnings: [String] = []
 }
 
 /// Restores entries of a version into a target folder, verifying every block hash and every file
-/// hash, then setting modes, times and (as root) owners. A file that fails is reported and the
+/// hash, then setting modes, times, extended attributes and (as root) owners. A file that fails is reported and the
 /// rest goes on.
 package final class Restorer {
-    private let backup: Backup
+    let backup: Backup
     private let target: TargetDirectory
     private let options: RestoreOptions
     private let progress: (BackupProgress) -> Void
@@ -197,7 +200,10 @@ package final class Restorer {
         guard actual == entry.hash else { throw BackupError.fileHashMismatch(path: entry.storedPath) }
         let attributes = attributes(entry, path: path)
         if options.restoreOwners { fchown(fd, attributes.uid, attributes.gid) }
-        // After chown, which clears set-id bits.
+        // After chown, which clears set-id bits and `security.capability`.
+        summary.attributeWarnings += restoreExtendedAttributes(entry, attributes: attributes, path: display(path)) {
+            ExtendedAttributeCall.set(descriptor: fd, name: $0, value: $1)
+        }
         fchmod(fd, mode_t(attributes.permissions))
         var times = Self.times(attributes)
         futimens(fd, &times)
@@ -224,6 +230,11 @@ package final class Restorer {
         if options.restoreOwners {
             fchownat(parent, temporary, attributes.uid, attributes.gid, AT_SYMLINK_NOFOLLOW)
         }
+        // No `lsetxattrat`: the link is reached through the folder's descriptor.
+        let linkPath = "/proc/self/fd/\(parent)/\(temporary)"
+        summary.attributeWarnings += restoreExtendedAttributes(entry, attributes: attributes, path: display(path)) {
+            ExtendedAttributeCall.set(path: linkPath, name: $0, value: $1)
+        }
         var times = Self.times(attributes)
         utimensat(parent, temporary, &times, AT_SYMLINK_NOFOLLOW)
         guard renameat(parent, temporary, parent, name) == 0 else {
@@ -240,6 +251,9 @@ package final class Restorer {
         guard let fd = try? target.openFolder(path[...]) else { return }
         defer { close(fd) }
         if options.restoreOwners { fchown(fd, attributes.uid, attributes.gid) }
+        summary.attributeWarnings += restoreExtendedAttributes(entry, attributes: attributes, path: display(path)) {
+            ExtendedAttributeCall.set(descriptor: fd, name: $0, value: $1)
+        }
         fchmod(fd, mode_t(attributes.permissions))
         var times = Self.times(attributes)
         futimens(fd, &times)

@@ -22,6 +22,10 @@ package final class BackupFilesystem: LowLevelFilesystem {
     private let incompleteAt = Mutex<UInt64>(0)
     /// When a request last ran out of time waiting for storage (uptime ns; 0 never).
     private let stalledAt = Mutex<UInt64>(0)
+    /// Inodes known to have no extended attributes (filled from what listings and lookups
+    /// read anyway), so `getxattr`/`listxattr` (which `ls -l` and `cp -a` send for every entry)
+    /// answer them without a query. Bounded by ``rememberedWithoutExtendedAttributes``.
+    let withoutExtendedAttributes = Mutex(Set<InodeNumber>())
     let mountTime: Int64
     let handles = Mutex(Handles())
     /// Fetches started in the background for sweeps (see ``waitForBackgroundFetches(timeout:)``).
@@ -179,6 +183,7 @@ package final class BackupFilesystem: LowLevelFilesystem {
     /// metadata is fetched, waiting at most ``metadataTimeout``.
     func attributes(_ item: EntryWithMetadata, version: Version) -> (FileAttributes, complete: Bool) {
         if item.entry.id == 0 { return (versionFolderAttributes(version), true) }
+        rememberIfWithoutExtendedAttributes(item, version: version)
         if let known = EntryAttributes.atHand(item, versionTime: version.record.time) {
             return (fileAttributes(known, entry: item.entry, version: version), true)
         }
@@ -428,18 +433,6 @@ package final class BackupFilesystem: LowLevelFilesystem {
         let hashes = Array(file.hashes[plan])
         let backup = backup
         Self.readAheadQueue.async { backup.prefetch(hashes) }
-    }
-
-    /// No extended attributes at all: `ENOSYS` makes the kernel remember that for the mount and
-    /// answer every later `getxattr` itself (`EOPNOTSUPP`), so `ls -l` (which asks for ACLs and
-    /// SELinux labels of every file) costs no request per file.
-    package func getxattr(inode: InodeNumber, name: [UInt8], size: Int) throws(Errno) -> [UInt8] {
-        throw Errno(ENOSYS)
-    }
-
-    /// No extended attributes: `ENOSYS`, remembered by the kernel as for ``getxattr(inode:name:size:)``.
-    package func listxattr(inode: InodeNumber, size: Int) throws(Errno) -> [UInt8] {
-        throw Errno(ENOSYS)
     }
 
     static func typeBits(_ kind: EntryKindCode) -> UInt32 {

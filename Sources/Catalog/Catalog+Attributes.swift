@@ -25,7 +25,7 @@ extension Catalog {
     private static let joinedColumns = """
         e.version, e.id, e.parent, e.name, e.kind, e.size, e.hash, e.blocklists, e.blockhash, e.metahash, e.metasize,
         e.metablocklists, e.metablockhash, e.path, e.listed, e.listtime,
-        m.hash, m.mode, m.uid, m.gid, m.mtime, m.mtimensec, m.owner, m.grp, m.target
+        m.hash, m.mode, m.uid, m.gid, m.mtime, m.mtimensec, m.owner, m.grp, m.target, m.xattrs
         """
 
     private static let joinedFrom = "FROM entries e LEFT JOIN metadata m ON m.hash = e.metahash"
@@ -39,7 +39,8 @@ extension Catalog {
             uid: row.optionalInt(18).map { UInt32(truncatingIfNeeded: $0) },
             gid: row.optionalInt(19).map { UInt32(truncatingIfNeeded: $0) },
             mtimeSeconds: row.optionalInt(20), mtimeNanoseconds: row.optionalInt(21).map { Int32(truncatingIfNeeded: $0) },
-            ownerName: row.optionalText(22), groupName: row.optionalText(23), symlinkTarget: row.optionalText(24))
+            ownerName: row.optionalText(22), groupName: row.optionalText(23), symlinkTarget: row.optionalText(24),
+            extendedAttributeCount: Int(clamping: row.int(25)))
         return EntryWithMetadata(entry: entry, metadata: metadata)
     }
 
@@ -87,21 +88,26 @@ extension Catalog {
 }
 
 extension Catalog {
-    /// Caches many decoded metadata records in one transaction (one write to the index instead
-    /// of one per entry).
-    /// - Parameter records: metadata hash and decoded record of each.
+    /// Caches many decoded metadata records, each with its extended attributes, in one
+    /// transaction (one write to the index instead of one per entry). What was stored for a
+    /// hash before is replaced.
+    /// - Parameter records: metadata hash, decoded record (its
+    ///   ``MetadataRecord/extendedAttributeCount`` is ignored: the count of the list is stored)
+    ///   and extended attributes of each.
     /// - Throws: ``SQLiteError``; then nothing is stored.
-    package func storeMetadata(_ records: [(hash: String, record: MetadataRecord)]) throws {
+    package func storeMetadata(_ records: [(hash: String, record: MetadataRecord, extendedAttributes: [ExtendedAttributeRecord])]) throws {
         guard !records.isEmpty else { return }
         func int<T: BinaryInteger>(_ v: T?) -> SQLValue { v.map { .integer(Int64($0)) } ?? .null }
         func text(_ v: String?) -> SQLValue { v.map { .text($0) } ?? .null }
         try transaction { state in
-            let insert = try state.statement("INSERT OR REPLACE INTO metadata VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-            for (hash, record) in records {
+            let insert = try state.statement("INSERT OR REPLACE INTO metadata VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            for (hash, record, attributes) in records {
                 try insert.run([
                     .text(hash), int(record.mode), int(record.uid), int(record.gid), int(record.mtimeSeconds),
                     int(record.mtimeNanoseconds), text(record.ownerName), text(record.groupName), text(record.symlinkTarget),
+                    .integer(Int64(attributes.count)),
                 ])
+                try Self.replaceExtendedAttributes(&state, hash: hash, attributes)
             }
         }
     }

@@ -1,6 +1,6 @@
 extension Catalog {
     /// Bumped whenever the schema changes; an older index is rebuilt from scratch.
-    static let schemaVersion = 2
+    static let schemaVersion = 3
 
     static let schema = """
         CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -23,7 +23,10 @@ extension Catalog {
         CREATE TABLE IF NOT EXISTS blocklists (hash TEXT PRIMARY KEY, content BLOB NOT NULL);
         CREATE TABLE IF NOT EXISTS metadata (
             hash TEXT PRIMARY KEY, mode INTEGER, uid INTEGER, gid INTEGER, mtime INTEGER, mtimensec INTEGER,
-            owner TEXT, grp TEXT, target TEXT);
+            owner TEXT, grp TEXT, target TEXT, xattrs INTEGER NOT NULL DEFAULT 0);
+        CREATE TABLE IF NOT EXISTS xattrs (
+            hash TEXT NOT NULL, name TEXT NOT NULL, position INTEGER NOT NULL, value BLOB NOT NULL,
+            PRIMARY KEY (hash, name)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS placements (
             volume INTEGER NOT NULL, hash TEXT NOT NULL, header_at INTEGER NOT NULL, record_end INTEGER NOT NULL,
             compressed INTEGER NOT NULL, uncompressed INTEGER NOT NULL, method INTEGER NOT NULL,

@@ -38,6 +38,7 @@ package final class Catalog: Sendable {
             try connection.execute("""
                 DROP TABLE IF EXISTS volumes; DROP TABLE IF EXISTS versions; DROP TABLE IF EXISTS entries;
                 DROP TABLE IF EXISTS blocks; DROP TABLE IF EXISTS blocklists; DROP TABLE IF EXISTS metadata;
+                DROP TABLE IF EXISTS placements; DROP TABLE IF EXISTS xattrs;
                 DELETE FROM settings;
                 """)
         }
@@ -336,27 +337,27 @@ package final class Catalog: Sendable {
     /// Decoded metadata for a metadata hash, when cached.
     package func metadata(hash: String) throws -> MetadataRecord? {
         try withState { state in
-            try state.statement("SELECT mode, uid, gid, mtime, mtimensec, owner, grp, target FROM metadata WHERE hash=?")
+            try state.statement("SELECT mode, uid, gid, mtime, mtimensec, owner, grp, target, xattrs FROM metadata WHERE hash=?")
                 .first([.text(hash)]) { row in
                     MetadataRecord(
                         mode: row.optionalInt(0).map { UInt32(truncatingIfNeeded: $0) },
                         uid: row.optionalInt(1).map { UInt32(truncatingIfNeeded: $0) },
                         gid: row.optionalInt(2).map { UInt32(truncatingIfNeeded: $0) },
                         mtimeSeconds: row.optionalInt(3), mtimeNanoseconds: row.optionalInt(4).map { Int32(truncatingIfNeeded: $0) },
-                        ownerName: row.optionalText(5), groupName: row.optionalText(6), symlinkTarget: row.optionalText(7))
+                        ownerName: row.optionalText(5), groupName: row.optionalText(6), symlinkTarget: row.optionalText(7),
+                        extendedAttributeCount: Int(clamping: row.int(8)))
                 }
         }
     }
 
-    /// Caches decoded metadata.
-    package func storeMetadata(hash: String, _ record: MetadataRecord) throws {
-        func int<T: BinaryInteger>(_ v: T?) -> SQLValue { v.map { .integer(Int64($0)) } ?? .null }
-        func text(_ v: String?) -> SQLValue { v.map { .text($0) } ?? .null }
-        try withState { state in
-            try state.statement("INSERT OR REPLACE INTO metadata VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)").run([
-                .text(hash), int(record.mode), int(record.uid), int(record.gid), int(record.mtimeSeconds),
-                int(record.mtimeNanoseconds), text(record.ownerName), text(record.groupName), text(record.symlinkTarget),
-            ])
-        }
+    /// Caches decoded metadata with its extended attributes (replacing what was stored for
+    /// the hash).
+    /// - Parameters:
+    ///   - hash: the metadata hash.
+    ///   - record: the decoded attributes; its ``MetadataRecord/extendedAttributeCount`` is
+    ///     ignored: the count of `extendedAttributes` is stored.
+    ///   - extendedAttributes: the blob's extended attributes, in order.
+    package func storeMetadata(hash: String, _ record: MetadataRecord, extendedAttributes: [ExtendedAttributeRecord] = []) throws {
+        try storeMetadata([(hash, record, extendedAttributes)])
     }
 }

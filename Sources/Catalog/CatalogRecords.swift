@@ -86,15 +86,30 @@ package struct MetadataRecord: Sendable, Hashable {
     package var ownerName: String?
     package var groupName: String?
     package var symlinkTarget: String?
+    /// How many extended attributes the blob holds (0: none, known without another query).
+    package var extendedAttributeCount: Int
 
     package init(
         mode: UInt32? = nil, uid: UInt32? = nil, gid: UInt32? = nil, mtimeSeconds: Int64? = nil,
         mtimeNanoseconds: Int32? = nil, ownerName: String? = nil, groupName: String? = nil,
-        symlinkTarget: String? = nil
+        symlinkTarget: String? = nil, extendedAttributeCount: Int = 0
     ) {
         self.mode = mode; self.uid = uid; self.gid = gid; self.mtimeSeconds = mtimeSeconds
         self.mtimeNanoseconds = mtimeNanoseconds; self.ownerName = ownerName; self.groupName = groupName
-        self.symlinkTarget = symlinkTarget
+        self.symlinkTarget = symlinkTarget; self.extendedAttributeCount = extendedAttributeCount
+    }
+}
+
+/// One extended attribute of a metadata blob, as the index keeps it.
+package struct ExtendedAttributeRecord: Sendable, Hashable {
+    /// The name with its namespace (`user.comment`).
+    package let name: String
+    /// The value (may be empty).
+    package let value: [UInt8]
+
+    package init(name: String, value: [UInt8]) {
+        self.name = name
+        self.value = value
     }
 }
 

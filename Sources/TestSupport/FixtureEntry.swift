@@ -37,6 +37,9 @@ package struct FixtureEntry: Sendable {
     /// Windows-style metadata: only `CoreAttributes`/`CoreLastWritetime`/`CoreCreatetime`,
     /// no `unix:` keys.
     package var windows: Bool
+    /// Extended attributes (name with namespace, value), written as `unix-ext:` keys in this
+    /// order; ignored for Windows-style entries. Linux refuses `user.*` attributes on symlinks.
+    package var extendedAttributes: [(name: String, value: [UInt8])]
 
     /// Creates an entry.
     /// - Parameters:
@@ -50,10 +53,12 @@ package struct FixtureEntry: Sendable {
     ///   - mtimeSeconds: whole seconds since the Unix epoch.
     ///   - mtimeNanoseconds: the sub-second part; use multiples of 100.
     ///   - windows: write Windows-style metadata.
+    ///   - extendedAttributes: extended attributes, in order.
     package init(
         path: String, content: Content, mode: UInt32? = nil, uid: UInt32 = 1000, gid: UInt32 = 1000,
         ownerName: String? = nil, groupName: String? = nil,
-        mtimeSeconds: Int64 = 1_700_000_000, mtimeNanoseconds: Int32 = 0, windows: Bool = false
+        mtimeSeconds: Int64 = 1_700_000_000, mtimeNanoseconds: Int32 = 0, windows: Bool = false,
+        extendedAttributes: [(name: String, value: [UInt8])] = []
     ) {
         self.path = path
         self.content = content
@@ -69,6 +74,7 @@ package struct FixtureEntry: Sendable {
         self.mtimeSeconds = mtimeSeconds
         self.mtimeNanoseconds = mtimeNanoseconds
         self.windows = windows
+        self.extendedAttributes = extendedAttributes
     }
 
     /// The directory separator of this path's style: `/` for paths starting with `/`,

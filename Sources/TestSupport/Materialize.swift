@@ -1,7 +1,9 @@
 import Foundation
 
 /// Writes a tree to disk as a restore should produce it: files, folders and symlinks, with
-/// modes, mtimes (nanoseconds) and, when running as root, owners.
+/// modes, mtimes (nanoseconds), extended attributes (of files and folders, when the
+/// destination's filesystem takes `user.*` attributes; none of Windows-style entries) and,
+/// when running as root, owners.
 ///
 /// Stored paths map under `directory` like our restore maps them: `"/data/x"` →
 /// `DIR/data/x`, `"C:\\Users\\x"` → `DIR/C/Users/x`, `"\\\\srv\\share\\x"` →
@@ -31,6 +33,16 @@ package func materialize(_ entries: [FixtureEntry], into directory: URL) throws 
             try PosixFS.writeFile(path, bytes, mode: 0o600)
         case .symlink(let target):
             try PosixFS.makeSymlink(path, target: target)
+        }
+    }
+    // Attributes before modes: `user.*` attributes need write permission on the item.
+    var attributesSupported: Bool?
+    for (entry, path) in byDepth where !entry.extendedAttributes.isEmpty && entry.symlinkTarget == nil && !entry.windows {
+        if attributesSupported == nil { attributesSupported = ExtendedAttributeCalls.supportsUserAttributes(in: root) }
+        guard attributesSupported == true else { break }
+        for (name, value) in entry.extendedAttributes {
+            let code = ExtendedAttributeCalls.set(path, name, value)
+            guard code == 0 else { throw FixtureError.io(path: path, operation: "lsetxattr \(name)", errno: code) }
         }
     }
     for (entry, path) in byDepth.reversed() {

@@ -1,5 +1,6 @@
 /// The metadata blob Duplicati stores for each file, folder and symlink: a UTF-8 BOM and a
-/// compact JSON object of string values, in Duplicati's key order.
+/// compact JSON object of string values, in Duplicati's key order (`unix-ext:` extended
+/// attributes, `unix:` owner and mode, then the `Core` keys).
 enum MetadataBlob {
     /// Builds the blob for an entry.
     /// - Parameter entry: the item.
@@ -7,6 +8,10 @@ enum MetadataBlob {
     static func bytes(for entry: FixtureEntry) -> [UInt8] {
         var json = JSONText()
         if !entry.windows {
+            // `SystemIOLinux.GetMetadata`: the attributes first, each value base64.
+            for (name, value) in entry.extendedAttributes {
+                json.add("unix-ext:" + name, Base64Text.standard(value))
+            }
             json.add("unix:uid-gid-perm", "\(entry.uid)-\(entry.gid)-\(entry.mode & 0o777)")
             if let owner = entry.ownerName { json.add("unix:owner-name", owner) }
             if let group = entry.groupName { json.add("unix:group-name", group) }

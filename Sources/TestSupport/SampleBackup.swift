@@ -35,6 +35,10 @@ package enum SampleBackup {
     /// `mtime-only.txt` and only the mode of `secret.txt`. v3 deletes `dup-a.bin`, grows
     /// `hpb-blocks.bin` by one byte, turns the file `morph` into a folder, adds `new-dir/`,
     /// and retargets `link-dangling`.
+    ///
+    /// Three entries carry `user.*` extended attributes in every version: the folder `docs`
+    /// (`user.comment`), `empty.txt` (`user.empty`, an empty value) and `media/photo.jpg`
+    /// (`user.mime_type`, and `user.binary` with NUL and high bytes).
     /// - Parameters:
     ///   - blocksize: the block size the backup will use.
     ///   - hashSize: the block hash's digest size in bytes.
@@ -47,7 +51,7 @@ package enum SampleBackup {
 
         var tree = SampleTree(base: Int64(times[0].timeIntervalSince1970) - 40 * 86_400)
         tree.folder("", mode: 0o755)
-        tree.folder("docs")
+        tree.folder("docs", xattrs: [("user.comment", Array("notes and docs".utf8))])
         tree.folder("docs/notes", mode: 0o700)
         tree.folder("docs/notes/deep")
         tree.folder("empty-dir")
@@ -55,7 +59,7 @@ package enum SampleBackup {
         tree.folder("dir with spaces")
 
         tree.file("README.txt", text(lines: 3 * b / 60 + 4, seed: "readme"))
-        tree.file("empty.txt", [])
+        tree.file("empty.txt", [], xattrs: [("user.empty", [])])
         tree.file("docs/empty-too.txt", [])
         tree.file("one-block.bin", random(b, "one-block"))
         tree.file("block-minus-one.bin", random(b - 1, "block-minus-one"))
@@ -66,7 +70,9 @@ package enum SampleBackup {
         let duplicate = random(3 * b + 5, "duplicate")
         tree.file("dup-a.bin", duplicate)
         tree.file("docs/dup-b.bin", duplicate)
-        tree.file("media/photo.jpg", random(2 * b + 3, "photo"))
+        tree.file(
+            "media/photo.jpg", random(2 * b + 3, "photo"),
+            xattrs: [("user.mime_type", Array("image/jpeg".utf8)), ("user.binary", [0x00, 0xFF, 0x80, 0x0A, 0x00, 0x7F])])
         tree.file("secret.txt", Array("top secret\n".utf8), mode: 0o600, uid: 0, gid: 0, owner: "root", group: "root")
         tree.file("script.sh", Array("#!/bin/sh\necho hello\n".utf8), mode: 0o755, group: nil)
         tree.file("readonly.txt", Array("look, don't touch\n".utf8), mode: 0o444)
@@ -167,15 +173,17 @@ private struct SampleTree {
         time += days * 86_400
     }
 
-    mutating func folder(_ relative: String, mode: UInt32 = 0o755) {
-        set(FixtureEntry(path: path(relative), content: .folder, mode: mode), keepTime: false)
+    mutating func folder(_ relative: String, mode: UInt32 = 0o755, xattrs: [(name: String, value: [UInt8])] = []) {
+        set(FixtureEntry(path: path(relative), content: .folder, mode: mode, extendedAttributes: xattrs), keepTime: false)
     }
 
     mutating func file(
         _ relative: String, _ bytes: [UInt8], mode: UInt32 = 0o644, uid: UInt32 = 1000, gid: UInt32 = 1000,
-        owner: String? = "sample", group: String? = "sample", keepTime: Bool = false
+        owner: String? = "sample", group: String? = "sample", keepTime: Bool = false,
+        xattrs: [(name: String, value: [UInt8])] = []
     ) {
-        var entry = FixtureEntry(path: path(relative), content: .file(bytes), mode: mode, uid: uid, gid: gid)
+        var entry = FixtureEntry(
+            path: path(relative), content: .file(bytes), mode: mode, uid: uid, gid: gid, extendedAttributes: xattrs)
         entry.ownerName = owner
         entry.groupName = group
         set(entry, keepTime: keepTime)

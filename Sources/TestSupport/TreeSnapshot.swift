@@ -5,8 +5,9 @@ import Glibc
 #endif
 
 /// What a folder tree holds on disk, for comparing a restore (or a mount) with its source:
-/// every item's kind, bytes, permission bits, mtime to the nanosecond, owner and symlink target.
-/// Names are compared as bytes.
+/// every item's kind, bytes, permission bits, mtime to the nanosecond, owner, symlink target and
+/// `user.*` extended attributes (of files and folders; other namespaces depend on the local
+/// system, e.g. SELinux labels). Names are compared as bytes.
 package struct TreeSnapshot: Sendable, Equatable {
     /// One item.
     package struct Item: Sendable, Equatable {
@@ -20,6 +21,8 @@ package struct TreeSnapshot: Sendable, Equatable {
         package var mtimeNanoseconds: Int
         package var uid: UInt32
         package var gid: UInt32
+        /// The `user.*` extended attributes by name (files and folders only).
+        package var extendedAttributes: [String: [UInt8]] = [:]
     }
 
     /// Items by path relative to the root (UTF-8 bytes joined with "/").
@@ -53,10 +56,12 @@ package struct TreeSnapshot: Sendable, Equatable {
             case S_IFDIR:
                 item.kind = .folder
                 item.size = 0
+                item.extendedAttributes = try userAttributes(childPath)
                 try walk(childPath, relative: childRelative, into: &items)
             case S_IFREG:
                 item.kind = .file
                 item.content = try PosixFS.readFile(childPath)
+                item.extendedAttributes = try userAttributes(childPath)
             case S_IFLNK:
                 item.kind = .symlink
                 item.mode = 0
@@ -68,6 +73,24 @@ package struct TreeSnapshot: Sendable, Equatable {
             }
             items[childRelative] = item
         }
+    }
+
+    /// The `user.*` attributes of a file or folder; none when the filesystem has no attributes.
+    private static func userAttributes(_ path: String) throws -> [String: [UInt8]] {
+        let names: [String]
+        switch ExtendedAttributeCalls.list(path) {
+        case .success(let found): names = found
+        case .failure(let error) where error.code == EOPNOTSUPP || error.code == ENOSYS: return [:]
+        case .failure(let error): throw FixtureError.io(path: path, operation: "llistxattr", errno: error.code)
+        }
+        var out: [String: [UInt8]] = [:]
+        for name in names where name.hasPrefix("user.") {
+            switch ExtendedAttributeCalls.get(path, name) {
+            case .success(let value): out[name] = value
+            case .failure(let error): throw FixtureError.io(path: path, operation: "lgetxattr \(name)", errno: error.code)
+            }
+        }
+        return out
     }
 
     /// Human-readable differences, empty when the trees are equal.
@@ -94,6 +117,9 @@ package struct TreeSnapshot: Sendable, Equatable {
                mine.mtimeSeconds != theirs.mtimeSeconds || mine.mtimeNanoseconds != theirs.mtimeNanoseconds {
                 out.append("\(name): mtime \(mine.mtimeSeconds).\(mine.mtimeNanoseconds) vs \(theirs.mtimeSeconds).\(theirs.mtimeNanoseconds)")
             }
+            if mine.extendedAttributes != theirs.extendedAttributes {
+                out.append("\(name): extended attributes \(Self.describe(mine.extendedAttributes)) vs \(Self.describe(theirs.extendedAttributes))")
+            }
             if owners, mine.uid != theirs.uid || mine.gid != theirs.gid {
                 out.append("\(name): owner \(mine.uid):\(mine.gid) vs \(theirs.uid):\(theirs.gid)")
             }
@@ -102,5 +128,9 @@ package struct TreeSnapshot: Sendable, Equatable {
             out.append("unexpected: \(String(decoding: path, as: UTF8.self))")
         }
         return out.sorted()
+    }
+
+    private static func describe(_ attributes: [String: [UInt8]]) -> String {
+        "[" + attributes.keys.sorted().map { "\($0)=\(attributes[$0] ?? [])" }.joined(separator: ", ") + "]"
     }
 }

@@ -48,6 +48,9 @@ struct RestoreCommand: ParsableCommand {
             if !summary.metadataMissing.isEmpty {
                 print("\(summary.metadataMissing.count) items restored without their metadata (modes and times defaulted).")
             }
+            if !summary.attributeWarnings.isEmpty {
+                print("\(summary.attributeWarnings.count) extended attributes could not be set, e.g. \(summary.attributeWarnings[0])")
+            }
             if !summary.failed.isEmpty {
                 print("FAILED: \(summary.failed.count) items could not be restored:")
                 for failure in summary.failed.prefix(50) {

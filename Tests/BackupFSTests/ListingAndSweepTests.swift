@@ -1,7 +1,7 @@
 import Backup
 import BackupFS
 import ByteSource
-import Catalog
+@testable import Catalog
 import Foundation
 import FuseKit
 import Logging
@@ -113,11 +113,55 @@ private struct Mounted {
         #expect(mounted.filesystem.readdirplusTimeout == BackupFilesystem.cacheTimeout)
     }
 
-    @Test func extendedAttributesAreNotSupported() throws {
+    @Test func extendedAttributesAreTheBackedUpOnes() throws {
         let mounted = try Mounted.open(try sample(), cache: root.appendingPathComponent("cache"))
-        let file = try mounted.walk("2024-03-01T10:00:00Z/data/sample/README.txt")
-        #expect(throws: Errno(ENOSYS)) { try mounted.filesystem.getxattr(inode: file, name: Array("user.x".utf8), size: 0) }
-        #expect(throws: Errno(ENOSYS)) { try mounted.filesystem.listxattr(inode: file, size: 0) }
+        let fs = mounted.filesystem
+        let base = "2024-03-01T10:00:00Z/data/sample/"
+        // Looked up alone: the metadata of photo.jpg is decoded on the way.
+        let photo = try mounted.walk(base + "media/photo.jpg")
+        #expect(try fs.listxattr(inode: photo, size: 0) == Array("user.mime_type\0user.binary\0".utf8))
+        #expect(try fs.getxattr(inode: photo, name: Array("user.binary".utf8), size: 0) == [0x00, 0xFF, 0x80, 0x0A, 0x00, 0x7F])
+        #expect(try fs.getxattr(inode: photo, name: Array("user.mime_type".utf8), size: 0) == Array("image/jpeg".utf8))
+        #expect(throws: Errno(ENODATA)) { try fs.getxattr(inode: photo, name: Array("user.missing".utf8), size: 0) }
+        #expect(throws: Errno(ENODATA)) { try fs.getxattr(inode: photo, name: Array("system.posix_acl_access".utf8), size: 0) }
+        let empty = try mounted.walk(base + "empty.txt")
+        #expect(try fs.getxattr(inode: empty, name: Array("user.empty".utf8), size: 0) == [])
+        #expect(try fs.listxattr(inode: empty, size: 0) == Array("user.empty\0".utf8))
+        let docs = try mounted.walk(base + "docs")
+        #expect(try fs.getxattr(inode: docs, name: Array("user.comment".utf8), size: 0) == Array("notes and docs".utf8))
+        // Entries without attributes, the mount's own nodes, a version's folder.
+        for path in [base + "README.txt", base + "link-relative", base + "docs/notes", "2024-03-01T10:00:00Z", "latest"] {
+            let inode = try mounted.walk(path)
+            #expect(try fs.listxattr(inode: inode, size: 0) == [], "\(path)")
+            #expect(throws: Errno(ENODATA), "\(path)") { try fs.getxattr(inode: inode, name: Array("user.comment".utf8), size: 0) }
+        }
+        #expect(try fs.listxattr(inode: InodeNumber.root, size: 0) == [])
+        #expect(throws: Errno(ENOENT)) { try fs.listxattr(inode: InodeLayout.inode(versionKey: 999, entryID: 5), size: 0) }
+    }
+
+    @Test func extendedAttributesOfAnUndecodedEntryAreFetched() throws {
+        let mounted = try Mounted.open(try sample(), cache: root.appendingPathComponent("cache"))
+        let folder = try mounted.walk("2024-03-01T10:00:00Z/data/sample/media")
+        // readdir without attributes: the inode is known, its metadata not decoded yet.
+        let listed = try mounted.filesystem.readdir(inode: folder, handle: 0, offset: 0, plus: false).dropFirst(2)
+        let photo = try #require(listed.first { $0.entry.name == Array("photo.jpg".utf8) }).entry.attributes.inode
+        #expect(try mounted.indexed(["data", "sample", "media"]).allSatisfy(\.metadataPending))
+        #expect(try mounted.filesystem.getxattr(inode: photo, name: Array("user.mime_type".utf8), size: 0) == Array("image/jpeg".utf8))
+        #expect(try mounted.indexed(["data", "sample", "media"]).allSatisfy { !$0.metadataPending })
+        #expect(try mounted.filesystem.listxattr(inode: photo, size: 0) == Array("user.mime_type\0user.binary\0".utf8))
+    }
+
+    @Test func entriesListedWithoutAttributesAreAnsweredFromMemory() throws {
+        let mounted = try Mounted.open(try sample(), cache: root.appendingPathComponent("cache"))
+        let folder = try mounted.walk("2024-03-01T10:00:00Z/data/sample")
+        let listed = try mounted.filesystem.readdir(inode: folder, handle: 0, offset: 0, plus: true).dropFirst(2)
+        let readme = try #require(listed.first { $0.entry.name == Array("README.txt".utf8) }).entry.attributes.inode
+        // The index is emptied: an answer can only come from what the listing left in memory.
+        try mounted.backup.catalog.withState { try $0.connection.execute("DELETE FROM xattrs; DELETE FROM metadata; DELETE FROM entries") }
+        #expect(throws: Errno(ENODATA)) { try mounted.filesystem.getxattr(inode: readme, name: Array("user.x".utf8), size: 0) }
+        #expect(try mounted.filesystem.listxattr(inode: readme, size: 0) == [])
+        let docs = try #require(listed.first { $0.entry.name == Array("docs".utf8) }).entry.attributes.inode
+        #expect(throws: Errno(ENOENT)) { try mounted.filesystem.listxattr(inode: docs, size: 0) }
     }
 
     @Test func aLoneLookupFetchesOnlyItsOwnMetadataAndASecondOneTheFolders() throws {

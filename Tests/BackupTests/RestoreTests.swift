@@ -23,6 +23,13 @@ import TestSupport
             let summary = try Restorer(backup: backup, target: restored.path, options: RestoreOptions())
                 .restore(version: version, paths: [[]])
             #expect(summary.failed.isEmpty, "\(summary.failed)")
+            #expect(summary.attributeWarnings.isEmpty, "\(summary.attributeWarnings)")
+            // (The comparison covers `user.*` attributes; make sure there were some to compare.)
+            if ExtendedAttributeCalls.supportsUserAttributes(in: restored.path) {
+                let photo = restored.path + "/data/sample/media/photo.jpg"
+                #expect(try ExtendedAttributeCalls.get(photo, "user.binary").get() == [0x00, 0xFF, 0x80, 0x0A, 0x00, 0x7F])
+                #expect(try ExtendedAttributeCalls.get(restored.path + "/data/sample/docs", "user.comment").get() == Array("notes and docs".utf8))
+            }
             let diff = try TreeSnapshot.capture(expected).differences(from: TreeSnapshot.capture(restored), owners: getuid() == 0, folderTimes: false)
             #expect(diff.isEmpty, "version \(number): \(diff.prefix(10))")
             // The listed folders carry their times too.

@@ -79,4 +79,48 @@ import Testing
             #expect(throws: DuplicatiFormatError.self) { try EntryMetadata.parse(Array(text.utf8)) }
         }
     }
+
+    @Test func decodesExtendedAttributesInBlobOrder() throws {
+        let text = #"{"unix-ext:user.zeta":"aGVsbG8=","unix-ext:user.empty":"","unix-ext:security.selinux":"AP8BgA==","unix:uid-gid-perm":"1000-100-420","CoreAttributes":"Normal"}"#
+        let metadata = try EntryMetadata.parse(Self.bom + Array(text.utf8))
+        #expect(metadata.extendedAttributes == [
+            ExtendedAttribute(name: "user.zeta", value: Array("hello".utf8)),
+            ExtendedAttribute(name: "user.empty", value: []),
+            ExtendedAttribute(name: "security.selinux", value: [0x00, 0xFF, 0x01, 0x80]),
+        ])
+        #expect(metadata.uid == 1000)
+        // Built from a dictionary: sorted by name.
+        #expect(EntryMetadata(values: metadata.values).extendedAttributes.map(\.name) == ["security.selinux", "user.empty", "user.zeta"])
+        #expect(try EntryMetadata.parse(Array("{}".utf8)).extendedAttributes.isEmpty)
+    }
+
+    @Test func skipsUnusableExtendedAttributes() throws {
+        let longName = String(repeating: "n", count: 251)
+        let tooBig = String(repeating: "A", count: (65_536 + 3) / 3 * 4)
+        let justFits = String(repeating: "A", count: 65_536 / 3 * 4) + "AA=="
+        let text = """
+            {"unix-ext:user.bad":"not base64!","unix-ext:user.unpadded":"aGk","unix-ext:":"aGk=",\
+            "unix-ext:user.\\u0000x":"aGk=","unix-ext:user.\(longName)":"aGk=","unix-ext:user.ok":"aGk=",\
+            "unix-ext:user.big":"\(tooBig)","unix-ext:user.max":"\(justFits)","unix-ext:user.dup":"YQ==",\
+            "unix-ext:user.dup":"Yg==","unix-ext:user.number":12}
+            """
+        let metadata = try EntryMetadata.parse(Array(text.utf8))
+        #expect(metadata.extendedAttributes.map(\.name) == ["user.ok", "user.max", "user.dup"])
+        #expect(metadata.extendedAttributes.first?.value == Array("hi".utf8))
+        #expect(metadata.extendedAttributes[1].value.count == 65_536)
+        #expect(metadata.extendedAttributes.last?.value == Array("b".utf8))
+    }
+
+    @Test func boundsTheTotalLengthOfNames() throws {
+        // 300 names of 250 bytes: only what fits in a 64 KiB listxattr answer is kept.
+        var keys: [String] = []
+        for index in 0..<300 {
+            let digits = String(index + 1000).dropFirst()
+            let name = "user." + digits + String(repeating: "x", count: 242)
+            keys.append(#""unix-ext:\#(name)":"""#)
+        }
+        let metadata = try EntryMetadata.parse(Array(("{" + keys.joined(separator: ",") + "}").utf8))
+        #expect(metadata.extendedAttributes.count == 65_536 / 251)
+        #expect(metadata.extendedAttributes.reduce(0) { $0 + $1.name.utf8.count + 1 } <= 65_536)
+    }
 }

@@ -51,17 +51,44 @@ final class ListingMountTests {
         #expect(seen == sources.filter { $0.path.hasPrefix("/data/sample/") }.count)
     }
 
-    @Test func extendedAttributesAreUnsupportedForCallers() throws {
-        let base = mountpoint.path + "/latest/data/sample"
-        for name in ["README.txt", "docs", "link-relative", "docs/notes/deep/leaf.txt"] {
-            let path = base + "/" + name
-            // (The kernel itself refuses `user.` names on symlinks, with ENODATA.)
-            if !name.hasPrefix("link") { #expect(ExtendedAttributes.get(path, "user.comment") == EOPNOTSUPP, "\(name)") }
-            #expect(ExtendedAttributes.get(path, "security.selinux") == EOPNOTSUPP, "\(name)")
-            #expect(ExtendedAttributes.list(path) == EOPNOTSUPP, "\(name)")
+    @Test func extendedAttributesAreThoseOfTheSourceTree() throws {
+        let base = mountpoint.path + "/latest"
+        for source in SampleBackup.versions()[2] where source.symlinkTarget == nil {
+            let path = base + source.path
+            #expect(try ExtendedAttributeCalls.list(path).get() == source.extendedAttributes.map(\.name), "\(source.path)")
+            for (name, value) in source.extendedAttributes {
+                #expect(try ExtendedAttributeCalls.get(path, name).get() == value, "\(source.path) \(name)")
+            }
+            #expect(ExtendedAttributeCalls.get(path, "user.absent") == .failure(.init(ENODATA)), "\(source.path)")
+            #expect(ExtendedAttributeCalls.get(path, "security.selinux") == .failure(.init(ENODATA)), "\(source.path)")
         }
-        // Copying with attributes still works (cp -a ignores "not supported").
-        #expect(try MountHarness.copyAll(base, root.appendingPathComponent("copy").path) == 0)
+        // The size protocol: 0 asks for the length, a buffer too small is ERANGE.
+        let photo = base + "/data/sample/media/photo.jpg"
+        #expect(ExtendedAttributes.size(photo, "user.binary", buffer: 0) == 6)
+        #expect(ExtendedAttributes.size(photo, "user.binary", buffer: 3) == -Int(ERANGE))
+        #expect(ExtendedAttributes.size(photo, "user.binary", buffer: 6) == 6)
+        #expect(ExtendedAttributes.listSize(photo, buffer: 0) == "user.mime_type\0user.binary\0".utf8.count)
+        #expect(ExtendedAttributes.listSize(photo, buffer: 4) == -Int(ERANGE))
+        // Symlinks have none (and the kernel refuses `user.` names on them itself).
+        #expect(try ExtendedAttributeCalls.list(base + "/data/sample/link-relative").get() == [])
+    }
+
+    @Test func copyingWithAttributesKeepsThem() throws {
+        let copy = root.appendingPathComponent("copy")
+        try FileManager.default.createDirectory(at: copy, withIntermediateDirectories: true)
+        guard ExtendedAttributeCalls.supportsUserAttributes(in: copy.path) else {
+            Issue.record("SKIPPED: \(copy.path) takes no user.* extended attributes; cp -a cannot be checked")
+            return
+        }
+        #expect(try MountHarness.copyAll(mountpoint.path + "/latest/data/sample", copy.path + "/sample") == 0)
+        let tree = SampleBackup.versions()[2].filter { !$0.extendedAttributes.isEmpty }
+        #expect(tree.count == 3)
+        for source in tree {
+            let path = copy.path + "/sample/" + source.path.dropFirst("/data/sample/".count)
+            for (name, value) in source.extendedAttributes {
+                #expect(try ExtendedAttributeCalls.get(path, name).get() == value, "\(source.path) \(name)")
+            }
+        }
     }
 }
 
@@ -82,6 +109,25 @@ private enum ExtendedAttributes {
         errno = 0
         let result = buffer.withUnsafeMutableBytes { call(path, name, $0.baseAddress, $0.count) }
         return result < 0 ? errno : 0
+    }
+
+    /// What `lgetxattr(path, name)` returns with a buffer of `buffer` bytes (0: a size probe):
+    /// the length, or minus the errno.
+    static func size(_ path: String, _ name: String, buffer: Int) -> Int {
+        guard let call = symbol("lgetxattr", as: Get.self) else { return -1 }
+        var bytes = [UInt8](repeating: 0, count: max(1, buffer))
+        errno = 0
+        let result = bytes.withUnsafeMutableBytes { call(path, name, buffer == 0 ? nil : $0.baseAddress, buffer) }
+        return result < 0 ? -Int(errno) : result
+    }
+
+    /// What `llistxattr(path)` returns with a buffer of `buffer` bytes: the length, or minus the errno.
+    static func listSize(_ path: String, buffer: Int) -> Int {
+        guard let call = symbol("llistxattr", as: List.self) else { return -1 }
+        var bytes = [CChar](repeating: 0, count: max(1, buffer))
+        errno = 0
+        let result = bytes.withUnsafeMutableBufferPointer { call(path, buffer == 0 ? nil : $0.baseAddress, buffer) }
+        return result < 0 ? -Int(errno) : result
     }
 
     /// The errno of `llistxattr(path)` (0 if it succeeded).

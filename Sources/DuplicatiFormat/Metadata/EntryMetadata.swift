@@ -24,11 +24,21 @@ package struct EntryMetadata: Sendable, Equatable {
     package var symlinkTarget: String?
     /// `CoreAttributes` split on `,` and trimmed, e.g. `["ReadOnly", "Archive"]`.
     package var attributes: [String]
+    /// The `unix-ext:` keys decoded, in the blob's order (``init(values:)``: sorted by name).
+    /// Keys whose value is not valid base64 or whose name or value exceeds the Linux limits are
+    /// left out, as are names beyond ``ExtendedAttribute/maximumListBytes`` in total.
+    package var extendedAttributes: [ExtendedAttribute]
 
     /// Decodes the well-known keys of a dictionary.
     /// - Parameter values: the blob's keys and values.
     package init(values: [String: String]) {
+        self.init(values: values, keyOrder: values.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
+    }
+
+    /// Decodes the well-known keys, taking extended attributes in `keyOrder`.
+    private init(values: [String: String], keyOrder: [String]) {
         self.values = values
+        extendedAttributes = Self.extendedAttributes(values, keyOrder: keyOrder)
         lastWriteTime = values["CoreLastWritetime"].flatMap(DotNetTicks.init(decimal:))
         creationTime = values["CoreCreatetime"].flatMap(DotNetTicks.init(decimal:))
         ownerName = values["unix:owner-name"]
@@ -59,8 +69,10 @@ package struct EntryMetadata: Sendable, Equatable {
     package static func parse(_ bytes: [UInt8]) throws(DuplicatiFormatError) -> EntryMetadata {
         var parser = JSONParser(bytes)
         var values: [String: String] = [:]
+        var extendedKeys: [String] = []
         var object = try parser.beginObject()
         while let key = try parser.nextKey(&object) {
+            if key.hasPrefix(ExtendedAttribute.keyPrefix) { extendedKeys.append(key) }
             switch try parser.peekKind() {
             case .string: values[key] = try parser.readString()
             case .number: values[key] = try parser.readNumberText()
@@ -70,7 +82,24 @@ package struct EntryMetadata: Sendable, Equatable {
             }
         }
         try parser.expectEnd()
-        return EntryMetadata(values: values)
+        return EntryMetadata(values: values, keyOrder: extendedKeys)
+    }
+
+    /// The usable `unix-ext:` attributes, each name once (a repeated key keeps its first place
+    /// and its last value, as the dictionary does), within the `listxattr` size limit.
+    private static func extendedAttributes(_ values: [String: String], keyOrder: [String]) -> [ExtendedAttribute] {
+        var seen = Set<String>()
+        var listBytes = 0
+        var out: [ExtendedAttribute] = []
+        for key in keyOrder where key.hasPrefix(ExtendedAttribute.keyPrefix) {
+            guard seen.insert(key).inserted, let text = values[key],
+                  let attribute = ExtendedAttribute.decode(key: key, text: text)
+            else { continue }
+            listBytes += attribute.name.utf8.count + 1
+            guard listBytes <= ExtendedAttribute.maximumListBytes else { break }
+            out.append(attribute)
+        }
+        return out
     }
 
     private static func decimal(_ text: Substring) -> UInt32? {

@@ -1,0 +1,114 @@
+import Backup
+import Catalog
+import Foundation
+import FuseKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Extended attributes (`getxattr`, `listxattr`): those the backup stored as `unix-ext:`
+/// metadata keys. `ls -l` asks for ACLs and security labels of every entry it lists and
+/// `cp -a` lists every file's attributes, so entries known to have none (most of them) are
+/// answered from memory, without a query.
+extension BackupFilesystem {
+    /// The most inodes remembered in ``withoutExtendedAttributes`` (about 4 MiB; then forgotten
+    /// all at once: forgetting only costs a query per entry until they are listed again).
+    static let rememberedWithoutExtendedAttributes = 262_144
+
+    /// Remembers an entry whose metadata (as the index returned it) has no extended
+    /// attributes; called for every entry a lookup or listing returns.
+    func rememberIfWithoutExtendedAttributes(_ item: EntryWithMetadata, version: Version) {
+        let none = item.entry.metahash == nil || item.metadata?.extendedAttributeCount == 0
+        guard none else { return }
+        let inode = InodeLayout.inode(versionKey: version.key, entryID: item.entry.id)
+        withoutExtendedAttributes.withLock { known in
+            if known.count >= Self.rememberedWithoutExtendedAttributes { known.removeAll(keepingCapacity: true) }
+            known.insert(inode)
+        }
+    }
+
+    /// An attribute's value; `ENODATA` when the entry has no such attribute.
+    /// - Throws: `ENODATA`; `ENOENT` for an unknown inode; `EIO` when the entry's metadata
+    ///   could not be read within ``metadataTimeout`` (so a copy never silently loses attributes).
+    package func getxattr(inode: InodeNumber, name: [UInt8], size: Int) throws(Errno) -> [UInt8] {
+        guard let item = try extendedAttributeSubject(inode) else { throw Errno(ENODATA) }
+        let text = String(decoding: name, as: UTF8.self)
+        guard Array(text.utf8) == name, !name.isEmpty else { throw Errno(ENODATA) }
+        let (version, entry) = item
+        if let metadata = entry.metadata {
+            // Decoded before: the count says whether a query is needed at all.
+            guard metadata.extendedAttributeCount > 0, let hash = entry.entry.metahash else { throw Errno(ENODATA) }
+            do {
+                guard let value = try backup.catalog.extendedAttribute(named: text, hash: hash) else { throw Errno(ENODATA) }
+                return value
+            } catch let error as Errno {
+                throw error
+            } catch {
+                logger.error("index lookup failed: \(error)")
+                throw Errno(EIO)
+            }
+        }
+        let attributes = try fetchedExtendedAttributes(entry.entry, version: version)
+        guard let found = attributes.first(where: { Array($0.name.utf8) == name }) else { throw Errno(ENODATA) }
+        return found.value
+    }
+
+    /// The attribute names, each followed by a NUL; empty when the entry has none.
+    /// - Throws: `ENOENT` for an unknown inode; `EIO` as for ``getxattr(inode:name:size:)``.
+    package func listxattr(inode: InodeNumber, size: Int) throws(Errno) -> [UInt8] {
+        guard let (version, entry) = try extendedAttributeSubject(inode) else { return [] }
+        let attributes: [ExtendedAttributeRecord]
+        if let metadata = entry.metadata, let hash = entry.entry.metahash {
+            guard metadata.extendedAttributeCount > 0 else { return [] }
+            do {
+                attributes = try backup.catalog.extendedAttributes(hash: hash) ?? []
+            } catch {
+                logger.error("index lookup failed: \(error)")
+                throw Errno(EIO)
+            }
+        } else {
+            attributes = try fetchedExtendedAttributes(entry.entry, version: version)
+        }
+        var list: [UInt8] = []
+        for attribute in attributes {
+            list.append(contentsOf: attribute.name.utf8)
+            list.append(0)
+        }
+        return list
+    }
+
+    /// The entry an xattr request is about, or nil when it certainly has no attributes (the
+    /// mount's own nodes, entries remembered without any, entries without metadata).
+    private func extendedAttributeSubject(_ inode: InodeNumber) throws(Errno) -> (Version, EntryWithMetadata)? {
+        if inode == InodeLayout.root || inode == InodeLayout.latest { return nil }
+        if withoutExtendedAttributes.withLock({ $0.contains(inode) }) { return nil }
+        let (version, item) = try resolve(inode)
+        if item.entry.id == 0 || item.entry.metahash == nil || item.metadata?.extendedAttributeCount == 0 {
+            rememberIfWithoutExtendedAttributes(item, version: version)
+            return nil
+        }
+        return (version, item)
+    }
+
+    /// The attributes of an entry whose metadata is not decoded yet: fetched (and kept in the
+    /// index), waiting at most ``metadataTimeout`` as a lookup does.
+    private func fetchedExtendedAttributes(_ entry: EntryRecord, version: Version) throws(Errno) -> [ExtendedAttributeRecord] {
+        let backup = backup
+        let outcome = bounded(timeout: metadataTimeout) { Result { try backup.extendedAttributes(of: entry) } }
+        switch outcome {
+        case .success(let attributes)?:
+            if attributes.isEmpty {
+                rememberIfWithoutExtendedAttributes(
+                    EntryWithMetadata(entry: entry, metadata: MetadataRecord()), version: version)
+            }
+            return attributes
+        case .failure(let error)?:
+            logger.error("\(entry.storedPath): extended attributes unavailable: \(error)")
+            throw Errno(EIO)
+        case nil:
+            logger.error("\(entry.storedPath): extended attributes took longer than \(metadataTimeout) s; answered EIO")
+            throw Errno(EIO)
+        }
+    }
+}
