@@ -99,7 +99,7 @@ package final class BlockCache: Sendable {
                 }
                 if case .success(let data) = result, data.count <= capacity {
                     state.tick += 1
-                    if state.blocks[hash] == nil { state.bytes += data.count }
+                    if state.blocks[hash] == nil { state.bytes += Self.cost(of: data) }
                     state.blocks[hash] = Entry(data: data, used: state.tick)
                     Self.evict(&state, capacity: capacity)
                 }
@@ -118,10 +118,17 @@ package final class BlockCache: Sendable {
         while state.bytes > goal && index < sorted.count {
             let (key, entry) = sorted[index]
             state.blocks[key] = nil
-            state.bytes -= entry.data.count
+            state.bytes -= Self.cost(of: entry.data)
             index += 1
         }
     }
+
+    /// What a kept block counts against the capacity: its bytes plus what keeping it costs
+    /// (key, array and table slot), so that millions of tiny blocks (metadata) stay bounded too.
+    static func cost(of data: [UInt8]) -> Int { data.count + entryOverhead }
+
+    /// Bytes of memory one kept block takes beside its data, roughly.
+    static let entryOverhead = 160
 
     /// Whether a block is held now.
     package func contains(_ hash: String) -> Bool {
@@ -134,7 +141,7 @@ package final class BlockCache: Sendable {
         state.withLock { state in
             guard state.blocks[hash] == nil else { return }
             state.tick += 1
-            state.bytes += data.count
+            state.bytes += Self.cost(of: data)
             state.blocks[hash] = Entry(data: data, used: state.tick)
             Self.evict(&state, capacity: capacity)
         }
@@ -143,6 +150,6 @@ package final class BlockCache: Sendable {
     /// The capacity in bytes.
     package var capacityBytes: Int { capacity }
 
-    /// Bytes held now.
+    /// Bytes held now (data plus ``entryOverhead`` per block).
     package var bytes: Int { state.withLock { $0.bytes } }
 }

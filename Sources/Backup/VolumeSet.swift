@@ -21,6 +21,8 @@ package final class VolumeSet: Sendable {
         var keys: [String: AESCryptKeys] = [:]
         var archives: [String: ZipArchive] = [:]
         var recent: [String] = []
+        /// Zip records in `archives`.
+        var archiveEntries = 0
         /// Plaintext sources of volumes read by range, most recently used last.
         var sources: [String: any ByteSource] = [:]
         var recentSources: [String] = []
@@ -153,14 +155,25 @@ package final class VolumeSet: Sendable {
         let source = try plaintext(name)
         let archive = try Self.openZip(source, name: name)
         state.withLock { state in
-            state.archives[name] = archive
-            state.recent.append(name)
-            while state.recent.count > archiveLimit {
-                state.archives[state.recent.removeFirst()] = nil
+            if state.archives.updateValue(archive, forKey: name) == nil {
+                state.recent.append(name)
+                state.archiveEntries += archive.entries.count
+            }
+            // Bounded by count and by records held (a directory of a volume full of tiny blocks
+            // holds tens of thousands of names); the newest always stays.
+            while state.recent.count > 1
+                && (state.recent.count > archiveLimit || state.archiveEntries > Self.archiveEntryBudget) {
+                if let evicted = state.archives.removeValue(forKey: state.recent.removeFirst()) {
+                    state.archiveEntries -= evicted.entries.count
+                }
             }
         }
         return archive
     }
+
+    /// Zip records the kept directories may hold in all (about 20 MiB of names and offsets);
+    /// blocks whose placement is in the index do not need their directory at all.
+    static let archiveEntryBudget = 100_000
 
     /// Opens a zip over a plaintext source, translating its errors.
     static func openZip(_ source: any ByteSource, name: String) throws -> ZipArchive {
@@ -176,7 +189,7 @@ package final class VolumeSet: Sendable {
     /// Forgets a volume's cached directory (after it proved wrong).
     func forget(_ name: String) {
         state.withLock { state in
-            state.archives[name] = nil
+            if let evicted = state.archives.removeValue(forKey: name) { state.archiveEntries -= evicted.entries.count }
             state.recent.removeAll { $0 == name }
         }
     }

@@ -28,19 +28,33 @@ extension BackupFilesystem {
         }
     }
 
-    /// An attribute's value; `ENODATA` when the entry has no such attribute.
+    /// Names that `ls -l` asks about for every entry it lists (the security label, POSIX ACLs).
+    /// When an entry lacks one, the answer is "not supported" rather than "no such attribute":
+    /// `ls` then stops asking for the rest of the mount (it remembers that per device), which
+    /// saves a round trip per entry. Entries that have them still return them, and `cp -a` and
+    /// `getfattr` go by `listxattr`, which lists them.
+    static let askedOfEveryEntry: Set<[UInt8]> = Set(
+        ["security.selinux", "system.posix_acl_access", "system.posix_acl_default"].map { Array($0.utf8) })
+
+    /// The error for an attribute an entry does not have.
+    static func absence(of name: [UInt8]) -> Errno {
+        Errno(askedOfEveryEntry.contains(name) ? EOPNOTSUPP : ENODATA)
+    }
+
+    /// An attribute's value; `ENODATA` when the entry has no such attribute (`EOPNOTSUPP` for
+    /// the names in ``askedOfEveryEntry``).
     /// - Throws: `ENODATA`; `ENOENT` for an unknown inode; `EIO` when the entry's metadata
     ///   could not be read within ``metadataTimeout`` (so a copy never silently loses attributes).
     package func getxattr(inode: InodeNumber, name: [UInt8], size: Int) throws(Errno) -> [UInt8] {
-        guard let item = try extendedAttributeSubject(inode) else { throw Errno(ENODATA) }
+        guard let item = try extendedAttributeSubject(inode) else { throw Self.absence(of: name) }
         let text = String(decoding: name, as: UTF8.self)
-        guard Array(text.utf8) == name, !name.isEmpty else { throw Errno(ENODATA) }
+        guard Array(text.utf8) == name, !name.isEmpty else { throw Self.absence(of: name) }
         let (version, entry) = item
         if let metadata = entry.metadata {
             // Decoded before: the count says whether a query is needed at all.
-            guard metadata.extendedAttributeCount > 0, let hash = entry.entry.metahash else { throw Errno(ENODATA) }
+            guard metadata.extendedAttributeCount > 0, let hash = entry.entry.metahash else { throw Self.absence(of: name) }
             do {
-                guard let value = try backup.catalog.extendedAttribute(named: text, hash: hash) else { throw Errno(ENODATA) }
+                guard let value = try backup.catalog.extendedAttribute(named: text, hash: hash) else { throw Self.absence(of: name) }
                 return value
             } catch let error as Errno {
                 throw error
@@ -50,7 +64,7 @@ extension BackupFilesystem {
             }
         }
         let attributes = try fetchedExtendedAttributes(entry.entry, version: version)
-        guard let found = attributes.first(where: { Array($0.name.utf8) == name }) else { throw Errno(ENODATA) }
+        guard let found = attributes.first(where: { Array($0.name.utf8) == name }) else { throw Self.absence(of: name) }
         return found.value
     }
 

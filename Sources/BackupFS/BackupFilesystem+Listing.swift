@@ -11,6 +11,8 @@ import Glibc
 extension BackupFilesystem {
     /// The most children computed per `readdir` call (the kernel keeps what fits in its buffer).
     static let listingPage = 512
+    /// Folder metadata prefetches that may run at once.
+    static let folderPrefetchSlots = DispatchSemaphore(value: 4)
     /// Children whose metadata one step of a folder prefetch reads from the index.
     static let prefetchPage = 4096
 
@@ -123,6 +125,11 @@ extension BackupFilesystem {
         let folderID = folder.id
         let pageSize = Self.prefetchPage
         _ = bounded(timeout: min(0.5, metadataTimeout)) {
+            // A few at a time: a cold `ls -lR` of a huge tree moves on faster than they finish,
+            // and those that outlive their wait must not pile up (memory, threads). Without a
+            // free slot, the listing fetches only what its own page needs.
+            guard Self.folderPrefetchSlots.wait(timeout: .now()) == .success else { return false }
+            defer { Self.folderPrefetchSlots.signal() }
             var after: String?
             while true {
                 guard let page = try? backup.catalog.childrenWithMetadata(version: versionID, parent: folderID, after: after, limit: pageSize),

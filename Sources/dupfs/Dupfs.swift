@@ -27,6 +27,10 @@ struct Dupfs: ParsableCommand {
         // Before any thread exists, so that every thread inherits the mask and the mount's
         // signal thread is the one that receives them (sigwait).
         if CommandLine.arguments.dropFirst().first == "mount" { TerminationSignals.block() }
+        // Two malloc arenas instead of one per busy thread: the mount's worker threads otherwise
+        // each keep memory they freed (measured: a cold `ls -lR` of a million files peaked at
+        // 820 MiB resident with glibc's default, 490 MiB with two arenas).
+        _ = cprocess_limit_malloc_arenas(2)
         let arguments = Array(CommandLine.arguments.dropFirst())
         ProcessTitle.scrubSecrets()
         main(arguments)

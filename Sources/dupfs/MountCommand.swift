@@ -33,8 +33,8 @@ struct MountCommand: ParsableCommand {
         "FUSE mount options, comma-separated (allow_other, default_permissions, ...).", valueName: "options"))
     var fuseOptions: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Memory for decrypted blocks, e.g. 256M (default 256M).", valueName: "size"))
-    var memoryCache: String = "256M"
+    @Option(name: .long, help: ArgumentHelp("Memory for decrypted blocks, e.g. 256M (default 128M).", valueName: "size"))
+    var memoryCache: String = "128M"
 
     @Option(name: .long, help: ArgumentHelp(
         "Disk space for downloaded (still encrypted) volume data, e.g. 2G (default 2G).", valueName: "size"))
