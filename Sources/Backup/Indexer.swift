@@ -65,81 +65,66 @@ struct Indexer {
         return format
     }
 
-    /// The second phase: where the blocks are, from new dindex files, and from the zip
-    /// directories of dblocks that no index file describes.
-    /// Reads the pending index files, then the zip directories of dblocks that no index file
-    /// describes. A volume that fails for a reason that may pass (network, storage) stays pending
-    /// and is counted; one that is damaged is marked failed (its dblock's own directory then
-    /// stands in for a damaged index file).
+    /// The second phase: where the blocks are. Reads the pending index files, then the zip
+    /// directories of dblocks that no index file describes. A volume that fails for a reason
+    /// that may pass (network, storage) stays pending and is counted; one that is damaged is
+    /// marked failed (its dblock's own directory then stands in for a damaged index file).
     /// - Returns: the volumes that could not be read for a reason that may pass (try again later).
     @discardableResult
     func readBlockIndex(format: BackupFormat) throws -> PassOutcome {
         let pendingIndexes = try catalog.volumes().filter { $0.kind == "dindex" && $0.state == .pending }
         let total = pendingIndexes.count
-        // Index files are small and many: read several at once (the storage's latency dominates).
-        let failure = Mutex<(any Error)?>(nil)
-        let transient = Mutex(PassOutcome())
-        let counter = Mutex(0)
-        let lanes = max(1, min(4, pendingIndexes.count))
-        DispatchQueue.concurrentPerform(iterations: lanes) { lane in
-            for index in stride(from: lane, to: pendingIndexes.count, by: lanes) {
-                if failure.withLock({ $0 != nil }) { return }
-                let volume = pendingIndexes[index]
-                do {
-                    try readIndex(volume, format: format)
-                } catch {
-                    switch Self.classify(error) {
-                    case .fatal:
-                        failure.withLock { $0 = error }
-                        return
-                    case .transient:
-                        logger.warning("index file \(volume.name) could not be read (\(error)); will try again")
-                        transient.withLock { $0.note(error) }
-                    case .damaged:
-                        logger.warning("index file \(volume.name) is unusable (\(error)); its dblock's own directory will be read instead")
-                        try? catalog.setVolumeState(volume.id, .failed)
-                    }
-                }
-                let finished = counter.withLock { value -> Int in
-                    value += 1
-                    return value
-                }
-                progress(BackupProgress(phase: "Reading index files", done: finished, total: total))
-            }
+        var outcome = try readEach(pendingIndexes, phase: "Reading index files", what: "index file") { volume in
+            try readIndex(volume, format: format)
         }
-        if let error = failure.withLock({ $0 }) { throw error }
         let uncovered = try catalog.volumesWithoutBlocks().filter { $0.state != .failed }
-        let directoryLanes = max(1, min(4, uncovered.count))
-        let read = Mutex(0)
-        DispatchQueue.concurrentPerform(iterations: directoryLanes) { lane in
-            for index in stride(from: lane, to: uncovered.count, by: directoryLanes) {
+        let directories = try readEach(uncovered, phase: "Reading block directories", what: "directory of") { volume in
+            try readDirectory(volume, format: format)
+        }
+        if outcome.pending == 0 { outcome.firstError = directories.firstError }
+        outcome.pending += directories.pending
+        progress(BackupProgress(phase: "Done", done: total, total: total))
+        return outcome
+    }
+
+    /// Runs `read` over `list`, four volumes at a time (the storage's latency dominates), and
+    /// sorts the failures: a fatal one stops the pass and is thrown, a damaged volume is marked
+    /// failed, a transient failure leaves the volume pending and is counted.
+    private func readEach(
+        _ list: [VolumeRecord], phase: String, what: String, _ read: @Sendable (VolumeRecord) throws -> Void
+    ) throws -> PassOutcome {
+        let failure = Mutex<(any Error)?>(nil)
+        let outcome = Mutex(PassOutcome())
+        let finished = Mutex(0)
+        let lanes = max(1, min(4, list.count))
+        DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+            for index in stride(from: lane, to: list.count, by: lanes) {
                 if failure.withLock({ $0 != nil }) { return }
-                let volume = uncovered[index]
+                let volume = list[index]
                 do {
-                    try readDirectory(volume, format: format)
+                    try read(volume)
                 } catch {
                     switch Self.classify(error) {
                     case .fatal:
                         failure.withLock { $0 = error }
                         return
                     case .transient:
-                        logger.warning("directory of \(volume.name) could not be read (\(error)); will try again")
-                        transient.withLock { $0.note(error) }
+                        logger.warning("\(what) \(volume.name) could not be read (\(error)); will try again")
+                        outcome.withLock { $0.note(error) }
                     case .damaged:
-                        logger.error("\(volume.name): \(error)")
+                        logger.warning("\(what) \(volume.name) is unusable (\(error)); other copies of its facts are used instead")
                         try? catalog.setVolumeState(volume.id, .failed)
                     }
                 }
-                let finished = read.withLock { value -> Int in
+                let done = finished.withLock { value -> Int in
                     value += 1
                     return value
                 }
-                progress(BackupProgress(phase: "Reading block directories", done: finished, total: uncovered.count))
+                progress(BackupProgress(phase: phase, done: done, total: list.count))
             }
         }
         if let error = failure.withLock({ $0 }) { throw error }
-        progress(BackupProgress(phase: "Done", done: total, total: total))
-        return transient.withLock { $0 }
+        return outcome.withLock { $0 }
     }
 
     /// The volumes a pass left pending because of failures that may pass.
