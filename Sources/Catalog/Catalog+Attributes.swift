@@ -34,14 +34,7 @@ extension Catalog {
     static func entryWithMetadata(_ row: Statement) -> EntryWithMetadata {
         let entry = Self.entry(row)
         guard !row.isNull(16) else { return EntryWithMetadata(entry: entry, metadata: nil) }
-        let metadata = MetadataRecord(
-            mode: row.optionalInt(17).map { UInt32(truncatingIfNeeded: $0) },
-            uid: row.optionalInt(18).map { UInt32(truncatingIfNeeded: $0) },
-            gid: row.optionalInt(19).map { UInt32(truncatingIfNeeded: $0) },
-            mtimeSeconds: row.optionalInt(20), mtimeNanoseconds: row.optionalInt(21).map { Int32(truncatingIfNeeded: $0) },
-            ownerName: row.optionalText(22), groupName: row.optionalText(23), symlinkTarget: row.optionalText(24),
-            extendedAttributeCount: Int(clamping: row.int(25)))
-        return EntryWithMetadata(entry: entry, metadata: metadata)
+        return EntryWithMetadata(entry: entry, metadata: metadataRecord(row, from: 17))
     }
 
     /// A page of a folder's children sorted by name, each with its decoded metadata when the

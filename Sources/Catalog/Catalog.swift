@@ -338,16 +338,20 @@ package final class Catalog: Sendable {
     package func metadata(hash: String) throws -> MetadataRecord? {
         try withState { state in
             try state.statement("SELECT mode, uid, gid, mtime, mtimensec, owner, grp, target, xattrs FROM metadata WHERE hash=?")
-                .first([.text(hash)]) { row in
-                    MetadataRecord(
-                        mode: row.optionalInt(0).map { UInt32(truncatingIfNeeded: $0) },
-                        uid: row.optionalInt(1).map { UInt32(truncatingIfNeeded: $0) },
-                        gid: row.optionalInt(2).map { UInt32(truncatingIfNeeded: $0) },
-                        mtimeSeconds: row.optionalInt(3), mtimeNanoseconds: row.optionalInt(4).map { Int32(truncatingIfNeeded: $0) },
-                        ownerName: row.optionalText(5), groupName: row.optionalText(6), symlinkTarget: row.optionalText(7),
-                        extendedAttributeCount: Int(clamping: row.int(8)))
-                }
+                .first([.text(hash)]) { row in Self.metadataRecord(row, from: 0) }
         }
+    }
+
+    /// Decodes the metadata columns `mode, uid, gid, mtime, mtimensec, owner, grp, target,
+    /// xattrs`, in that order, starting at column `first`.
+    static func metadataRecord(_ row: Statement, from first: Int32) -> MetadataRecord {
+        MetadataRecord(
+            mode: row.optionalInt(first).map { UInt32(truncatingIfNeeded: $0) },
+            uid: row.optionalInt(first + 1).map { UInt32(truncatingIfNeeded: $0) },
+            gid: row.optionalInt(first + 2).map { UInt32(truncatingIfNeeded: $0) },
+            mtimeSeconds: row.optionalInt(first + 3), mtimeNanoseconds: row.optionalInt(first + 4).map { Int32(truncatingIfNeeded: $0) },
+            ownerName: row.optionalText(first + 5), groupName: row.optionalText(first + 6), symlinkTarget: row.optionalText(first + 7),
+            extendedAttributeCount: Int(clamping: row.int(first + 8)))
     }
 
     /// Caches decoded metadata with its extended attributes (replacing what was stored for
