@@ -63,7 +63,16 @@ extension BackupFilesystem {
                 throw Errno(EIO)
             }
         }
-        let attributes = try fetchedExtendedAttributes(entry.entry, version: version)
+        let attributes: [ExtendedAttributeRecord]
+        do {
+            attributes = try fetchedExtendedAttributes(entry.entry, version: version)
+        } catch {
+            // `ls -l` asks these of every entry: while storage is failing it gets "not supported"
+            // instead of an error line per file (`cp -a` and `getfattr` go by listxattr, which
+            // still fails, so no copy silently loses attributes).
+            if Self.askedOfEveryEntry.contains(name) { throw Errno(EOPNOTSUPP) }
+            throw error
+        }
         guard let found = attributes.first(where: { Array($0.name.utf8) == name }) else { throw Self.absence(of: name) }
         return found.value
     }
