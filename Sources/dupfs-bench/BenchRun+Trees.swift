@@ -92,7 +92,7 @@ extension BenchRun {
             let coldPeak = cold.peakMemory() ?? 0
             cold.unmount()
             table.add(
-                "f", "cold mount of \(dataset.fileCount) files (index build) / `ls -lR` / peak memory incl. the build",
+                "f", "cold mount of \(dataset.fileCount) files (index build) / `ls -lR` / peak memory incl. the build and that cold listing",
                 "\(Figures.seconds(cold.mountSeconds)) / \(Figures.seconds(coldList)) / \(Figures.bytes(coldPeak))")
             log("f: warm mount, ls -lR, VmHWM")
             let warm = try DupfsMount.mount(dataset, setup: setup, mountpoint: mountpoint, cacheDir: cache)
