@@ -10,13 +10,16 @@ struct IndexCatchUp: Sendable {
     var finishedAt: UInt64 = 0
     /// The last one left volumes unread for reasons that may pass (network, storage).
     var leftPending = false
-    /// dblocks whose directory proved damaged in this process: not read again.
-    var damaged: Set<Int64> = []
+    /// dblocks whose directory proved damaged, and when (uptime ns): not read again for
+    /// ``Backup/damagedRetryInterval`` (the damage may have been done on the way).
+    var damaged: [Int64: UInt64] = [:]
 }
 
 extension Backup {
     /// The shortest pause between two catch-ups that left volumes unread.
     static let catchUpInterval: UInt64 = 5_000_000_000
+    /// How long a dblock whose directory proved damaged is left alone before it is read again.
+    static let damagedRetryInterval: UInt64 = 60_000_000_000
 
     /// When a block is in no known volume: reads what the index still lacks (index files and
     /// dblock directories that a fault kept from being read, then, the first time, the zip
@@ -30,30 +33,42 @@ extension Backup {
         let start = catchUp.withLock { state -> Bool in
             if state.running { return false }
             if state.finishedAt != 0 {
-                guard state.leftPending, now - state.finishedAt >= Self.catchUpInterval else { return false }
+                let since = now - state.finishedAt
+                let retryPending = state.leftPending && since >= Self.catchUpInterval
+                let retryDamaged = !state.damaged.isEmpty && since >= Self.damagedRetryInterval
+                guard retryPending || retryDamaged else { return false }
             }
             state.running = true
             return true
         }
         guard start else { return false }
         var pending = 0
-        var damaged: Set<Int64> = []
+        var damaged: [Int64] = []
+        var readAgain: [Int64] = []
         defer {
             let left = pending
             let found = damaged
+            let healed = readAgain
             catchUp.withLock { state in
                 state.running = false
-                state.finishedAt = DispatchTime.now().uptimeNanoseconds
+                let end = DispatchTime.now().uptimeNanoseconds
+                state.finishedAt = end
                 state.leftPending = left > 0
-                state.damaged.formUnion(found)
+                for id in healed { state.damaged[id] = nil }
+                for id in found { state.damaged[id] = end }
             }
         }
         let indexer = Indexer(catalog: catalog, volumes: volumes, logger: logger, progress: { _ in })
         pending = try indexer.readBlockIndex(format: format).pending
-        let skip = catchUp.withLock { $0.damaged }
-        for volume in try catalog.volumesWithoutDirectory() where volume.state != .failed && !skip.contains(volume.id) {
+        let recentlyDamaged = catchUp.withLock { state in
+            Set(state.damaged.filter { now - $0.value < Self.damagedRetryInterval }.keys)
+        }
+        // Volumes marked failed too: what failed its checks may have been damaged on the way.
+        for volume in try catalog.volumesWithoutDirectory() where !recentlyDamaged.contains(volume.id) {
             do {
                 try Indexer.readDirectory(volume, catalog: catalog, volumes: volumes)
+                readAgain.append(volume.id)
+                if volume.state == .failed { try? catalog.setVolumeState(volume.id, .pending) }
             } catch {
                 switch Indexer.classify(error) {
                 case .fatal: throw error
@@ -61,7 +76,7 @@ extension Backup {
                     pending += 1
                     logger.warning("directory of \(volume.name) could not be read (\(error)); will try again")
                 case .damaged:
-                    damaged.insert(volume.id)
+                    damaged.append(volume.id)
                     logger.error("\(volume.name): \(error)")
                 }
             }

@@ -112,6 +112,7 @@ package final class Backup: Sendable {
         try catalog.synchronizeVolumes(mine.map { (file, name) in
             (name: file.name, kind: Self.kindName(name.kind), size: file.size)
         })
+        try catalog.retryFailedVolumes()
         let indexer = Indexer(catalog: catalog, volumes: volumes, logger: logger, progress: progress)
         let blockIndex = BlockIndexState()
         let fileListIndex = BlockIndexState()

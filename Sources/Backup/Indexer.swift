@@ -102,7 +102,14 @@ struct Indexer {
                 if failure.withLock({ $0 != nil }) { return }
                 let volume = list[index]
                 do {
-                    try read(volume)
+                    do {
+                        try read(volume)
+                    } catch where Self.classify(error) == .damaged {
+                        // Maybe damaged on the way: drop any cached copy and read it once more.
+                        volumes.store.discardCachedData(of: volume.name)
+                        volumes.forget(volume.name)
+                        try read(volume)
+                    }
                 } catch {
                     switch Self.classify(error) {
                     case .fatal:

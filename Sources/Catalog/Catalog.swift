@@ -144,6 +144,16 @@ package final class Catalog: Sendable {
     }
 
     /// Records how reading a volume ended.
+    /// Makes every volume marked failed pending again, so that this run reads it once more: a
+    /// volume that failed its checks because a download was damaged on the way must not stay
+    /// unread for good (one that is really damaged fails again and is marked again).
+    package func retryFailedVolumes() throws {
+        try withState {
+            try $0.statement("UPDATE volumes SET state=? WHERE state=?")
+                .run([.integer(VolumeRecord.State.pending.rawValue), .integer(VolumeRecord.State.failed.rawValue)])
+        }
+    }
+
     package func setVolumeState(_ id: Int64, _ newState: VolumeRecord.State) throws {
         try withState { try $0.statement("UPDATE volumes SET state=? WHERE id=?").run([.integer(newState.rawValue), .integer(id)]) }
     }

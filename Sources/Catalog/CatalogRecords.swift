@@ -10,7 +10,7 @@ package struct VolumeRecord: Sendable, Hashable {
         case pending = 0
         /// Fully read into the index.
         case indexed = 1
-        /// Could not be read (damaged, wrong format); not retried until it changes.
+        /// Could not be read (damaged, wrong format); read again by the next run (or on demand).
         case failed = 2
     }
     package let id: Int64

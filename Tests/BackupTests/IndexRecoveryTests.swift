@@ -59,4 +59,40 @@ import TestSupport
             return false
         }
     }
+
+    /// Flips one byte in the first read of every dindex and dblock: a download damaged on the way.
+    final class FlakyStore: BackendStore {
+        let inner: LocalDirectoryStore
+        let damagedOnce = Mutex(Set<String>())
+        init(_ inner: LocalDirectoryStore) { self.inner = inner }
+        var displayName: String { inner.displayName }
+        var identity: String { inner.identity }
+        func list() throws -> [RemoteFile] { try inner.list() }
+        func open(_ file: RemoteFile) throws -> any ByteSource {
+            FlakySource(inner: try inner.open(file), name: file.name, store: self)
+        }
+        struct FlakySource: ByteSource {
+            let inner: any ByteSource
+            let name: String
+            let store: FlakyStore
+            var size: Int64 { inner.size }
+            func read(at offset: Int64, count: Int) throws -> [UInt8] {
+                var data = try inner.read(at: offset, count: count)
+                guard !name.contains(".dlist."), data.count > 64 else { return data }
+                if store.damagedOnce.withLock({ $0.insert(name).inserted }) { data[data.count / 2] ^= 0x40 }
+                return data
+            }
+        }
+    }
+
+    @Test func volumesDamagedOnTheWayAreReadAgainNotMarkedFailed() throws {
+        let fixture = try BackupFixture()
+        let backup = try fixture.open(store: FlakyStore(LocalDirectoryStore(path: fixture.backupDirectory.path)))
+        #expect(try backup.catalog.volumes().allSatisfy { $0.state != .failed })
+        let version = try backup.version(0)
+        let entry = try backup.entry(version: version, components: ["data", "sample", "big.bin"])
+        let expected = try #require(SampleBackup.versions()[2].first { $0.path.hasSuffix("/big.bin") }?.fileBytes)
+        let got = try backup.read(entry, hashes: try backup.blockHashes(of: entry), offset: 0, count: expected.count)
+        #expect(got == expected, "the file's bytes differ")
+    }
 }
