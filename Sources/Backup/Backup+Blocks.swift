@@ -32,6 +32,7 @@ extension Backup {
     private func blockFromKnownLocations(_ hash: String, problems: inout [String]) throws -> [UInt8]? {
         let entryName = BlockHashName.entryName(base64: hash)
         var tried = Set<Int64>()
+        var rereadDirectories = Set<Int64>()
         var pending = try catalog.locations(of: hash)
         while let location = pending.first {
             pending.removeFirst()
@@ -47,6 +48,14 @@ extension Backup {
                         if let record = try catalog.volumes().first(where: { $0.id == location.volumeID }) {
                             try Indexer.readDirectory(record, catalog: catalog, volumes: volumes)
                         }
+                        pending += try catalog.locations(of: hash).filter { !tried.contains($0.volumeID) }
+                    } else if rereadDirectories.insert(location.volumeID).inserted,
+                              let record = try catalog.volumes().first(where: { $0.id == location.volumeID }) {
+                        // Its directory listed the block when it was read, this copy of it does
+                        // not: one of the two was damaged on the way. Read it again (verified).
+                        logger.warning("\(location.volumeName): its directory no longer lists block \(hash); reading it again")
+                        try Indexer.readDirectory(record, catalog: catalog, volumes: volumes)
+                        tried.remove(location.volumeID)
                         pending += try catalog.locations(of: hash).filter { !tried.contains($0.volumeID) }
                     } else {
                         problems.append("\(location.volumeName) does not hold it")

@@ -327,8 +327,21 @@ struct Indexer {
     }
 
     static func readDirectory(_ volume: VolumeRecord, catalog: Catalog, volumes: VolumeSet) throws {
-        volumes.forget(volume.name)
-        let archive = try volumes.archive(volume.name)
+        // The directory replaces what the index believed about this dblock, and nothing checks
+        // it as a whole (the HMAC covers the entire volume): read it twice, from storage each
+        // time, and use it only when both reads agree (a byte damaged on the way garbles a name
+        // or an offset, which would hide a block for good).
+        var archive = try freshDirectory(volume.name, volumes: volumes)
+        var agreed = false
+        for _ in 0..<2 where !agreed {
+            let again = try freshDirectory(volume.name, volumes: volumes)
+            agreed = sameRecords(archive, again)
+            archive = again
+        }
+        guard agreed else {
+            volumes.forget(volume.name)
+            throw BackupError.damagedVolume(name: volume.name, reason: "its zip directory read differently three times")
+        }
         var blocks: [(hash: String, size: Int64)] = []
         for entry in archive.entries {
             guard let hash = BlockHashName.base64(entryName: entry.name) else { continue }
@@ -340,6 +353,24 @@ struct Indexer {
         if (try? catalog.replacePlacements(VolumeSet.placements(of: archive), volumeID: volume.id)) != nil {
             volumes.notePlacementsStored(volume.id)
         }
+    }
+
+    /// A volume's zip directory read from storage (no cached copy of it or its bytes).
+    private static func freshDirectory(_ name: String, volumes: VolumeSet) throws -> ZipArchive {
+        volumes.forget(name)
+        volumes.store.discardCachedData(of: name)
+        return try volumes.archive(name)
+    }
+
+    /// Whether two reads of a directory list the same records at the same places.
+    private static func sameRecords(_ a: ZipArchive, _ b: ZipArchive) -> Bool {
+        guard a.entries.count == b.entries.count else { return false }
+        for (x, y) in zip(a.entries, b.entries) {
+            guard x.name == y.name, x.localHeaderOffset == y.localHeaderOffset, x.compressedSize == y.compressedSize,
+                  x.uncompressedSize == y.uncompressedSize, x.crc32 == y.crc32, x.method == y.method
+            else { return false }
+        }
+        return true
     }
 
     static func base64(_ bytes: [UInt8]) -> String {
