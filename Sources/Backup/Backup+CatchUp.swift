@@ -19,7 +19,7 @@ extension Backup {
     /// The shortest pause between two catch-ups that left volumes unread.
     static let catchUpInterval: UInt64 = 5_000_000_000
     /// How long a dblock whose directory proved damaged is left alone before it is read again.
-    static let damagedRetryInterval: UInt64 = 60_000_000_000
+    static let damagedRetryInterval: UInt64 = 5_000_000_000
 
     /// When a block is in no known volume: reads what the index still lacks (index files and
     /// dblock directories that a fault kept from being read, then, the first time, the zip
