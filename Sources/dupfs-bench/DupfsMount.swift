@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -42,7 +43,7 @@ struct DupfsMount {
              "--pcloud-api", setup.api, "--ca-file", setup.caFile, "--cache-dir", cacheDir,
              "--passphrase-file", setup.passphraseFile, "--log-file", cacheDir + "-mount.log"],
             environment: ["PCLOUD_AUTHID": setup.token], detaches: true)
-        guard let pid = serverPID(for: mountpoint) else { throw BenchError.missing("the dupfs process serving \(mountpoint)") }
+        guard let pid = MountServer.pid(for: mountpoint) else { throw BenchError.missing("the dupfs process serving \(mountpoint)") }
         return DupfsMount(mountpoint: mountpoint, pid: pid, mountSeconds: outcome.seconds)
     }
 
@@ -66,19 +67,6 @@ struct DupfsMount {
         }
     }
 
-    /// The pid of the dupfs process serving `path` (found by its command line).
-    static func serverPID(for path: String) -> pid_t? {
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
-        for entry in entries {
-            guard let pid = pid_t(entry),
-                  let raw = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { continue }
-            let args = raw.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            if args.count > 3, args[0].hasSuffix("dupfs"), args.contains("mount"), args.contains(path), args.contains("--ready-fd") {
-                return pid
-            }
-        }
-        return nil
-    }
 }
 
 /// Peak memory of a process from `/proc/PID/status`.

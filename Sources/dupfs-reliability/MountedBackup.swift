@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -23,7 +24,7 @@ final class MountedBackup {
         try FileManager.default.createDirectory(atPath: mountpoint, withIntermediateDirectories: true)
         let result = try ChildProcess.run(dupfs, ["mount", url, mountpoint] + options, environment: environment)
         guard result.status == 0 else { throw ReliabilityError.mountFailed("status \(result.status): \(result.output)") }
-        guard let pid = Self.serverPID(for: mountpoint) else {
+        guard let pid = MountServer.pid(for: mountpoint) else {
             throw ReliabilityError.mountFailed("no dupfs process serves \(mountpoint)")
         }
         self.mountpoint = mountpoint
@@ -77,17 +78,4 @@ final class MountedBackup {
         }
     }
 
-    /// The pid of the background `dupfs mount ... --ready-fd` serving `path`.
-    static func serverPID(for path: String) -> pid_t? {
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
-        for entry in entries {
-            guard let pid = pid_t(entry),
-                  let raw = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { continue }
-            let args = raw.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            if args.count > 3, args[0].hasSuffix("/dupfs"), args[1] == "mount", args.contains(path), args.contains("--ready-fd") {
-                return pid
-            }
-        }
-        return nil
-    }
 }

@@ -87,7 +87,7 @@ final class InterruptionTests {
         try FileManager.default.createDirectory(at: mountpoint, withIntermediateDirectories: true)
         let mounted = try DupfsProcess.run(["mount", backup.path, mountpoint.path, "--cache-dir", cache, "--passphrase-file", pass])
         #expect(mounted.status == 0, "\(mounted.stderr)")
-        let pid = try #require(MountHarness.serverPID(for: mountpoint.path))
+        let pid = try #require(MountServer.pid(for: mountpoint.path))
         kill(pid, SIGKILL)
         #expect(MountHarness.waitForExit(pid))
         let again = try DupfsProcess.run(["mount", backup.path, mountpoint.path, "--cache-dir", cache, "--passphrase-file", pass])

@@ -43,19 +43,6 @@ enum MountHarness {
         }
     }
 
-    /// The pid of the dupfs process serving `path` (from the command line), if any.
-    static func serverPID(for path: String) -> pid_t? {
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
-        for entry in entries {
-            guard let pid = pid_t(entry),
-                  let raw = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { continue }
-            let args = raw.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            if args.count > 3, args[0].hasSuffix("/dupfs"), args[1] == "mount", args.contains(path), args.contains("--ready-fd") {
-                return pid
-            }
-        }
-        return nil
-    }
 
     /// Waits until a process is gone (deadline in seconds).
     static func waitForExit(_ pid: pid_t, seconds: Double = 20) -> Bool {

@@ -169,7 +169,7 @@ final class MountTests {
 
     @Test func sigtermUnmountsCleanlyEvenWhileReading() throws {
         #expect(try mount().status == 0)
-        let pid = try #require(MountHarness.serverPID(for: mountpoint.path))
+        let pid = try #require(MountServer.pid(for: mountpoint.path))
         let reader = DispatchQueue(label: "reader")
         let stop = Synchronization.Atomic<Bool>(false)
         let big = mountpoint.path + "/latest/data/sample/big.bin"
@@ -188,7 +188,7 @@ final class MountTests {
 
     @Test func fusermountUnmountEndsTheProcess() throws {
         #expect(try mount().status == 0)
-        let pid = try #require(MountHarness.serverPID(for: mountpoint.path))
+        let pid = try #require(MountServer.pid(for: mountpoint.path))
         MountHarness.unmount(mountpoint.path)
         #expect(MountHarness.waitForExit(pid))
     }

@@ -127,7 +127,7 @@ final class PCloudEndToEndTests {
         let calls = emulator.requests().dropFirst(before).compactMap { $0["method"] as? String }
         #expect(!calls.contains("download") && !calls.contains("getfilelink"), "\(calls)")
         // The mount process's command line carries no secret.
-        let pid = try #require(MountHarness.serverPID(for: mountpoint.path))
+        let pid = try #require(MountServer.pid(for: mountpoint.path))
         let cmdline = String(decoding: FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") ?? Data(), as: UTF8.self)
         #expect(!cmdline.contains("good-token") && !cmdline.contains("cloud pass"))
         let environment = String(decoding: FileManager.default.contents(atPath: "/proc/\(pid)/environ") ?? Data(), as: UTF8.self)
