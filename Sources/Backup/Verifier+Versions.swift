@@ -146,9 +146,7 @@ extension Verifier {
     private func readBackProblem(_ entry: EntryRecord) throws -> String? {
         guard entry.size > 0 else { return nil }
         let key = Self.contentKey(size: entry.size, hash: entry.hash, blocklists: entry.blocklists, blockhash: entry.blockhash)
-        if let known = readMemo[key] { return known }
-        var problem: String?
-        do {
+        return try memoizedProblem(key) {
             let hashes = try backup.blockHashes(of: entry)
             let digest = backup.format.fileHash.makeDigest()
             let batch = max(1, backup.blockCache.capacityBytes / 2 / backup.format.blocksize)
@@ -161,29 +159,30 @@ extension Verifier {
                 digest.update(data)
                 read += Int64(data.count)
             }
-            if read != entry.size {
-                problem = "rebuilt \(read) bytes, expected \(entry.size)"
-            } else if BlockHashName.base64(raw: digest.finalize()) != entry.hash {
-                problem = "the rebuilt content does not match the file hash"
-            }
-        } catch let error as BackupError {
-            if case .wrongPassphrase = error { throw error }
-            problem = Self.shortReason(error)
+            if read != entry.size { return "rebuilt \(read) bytes, expected \(entry.size)" }
+            if BlockHashName.base64(raw: digest.finalize()) != entry.hash { return "the rebuilt content does not match the file hash" }
+            return nil
         }
-        if readMemo.count >= Self.memoLimit { readMemo.removeAll(keepingCapacity: true) }
-        readMemo.updateValue(problem, forKey: key)
-        return problem
     }
 
     /// Reads a metadata blob back and checks its hash.
     private func readBackMetadataProblem(_ entry: EntryRecord, hash: String) throws -> String? {
-        let key = "meta|" + hash
-        if let known = readMemo[key] { return known }
-        var problem: String?
-        do {
+        try memoizedProblem("meta|" + hash) {
             _ = try backup.wholeContent(
                 size: entry.metasize ?? 0, hash: hash, blocklists: entry.metablocklists, blockhash: entry.metablockhash,
                 path: entry.storedPath, limit: Backup.metadataLimit)
+            return nil
+        }
+    }
+
+    /// The problem `check` finds (nil: none), or the reason it could not read; remembered per
+    /// key (bounded), so content shared by many entries and versions is read once.
+    /// - Throws: ``BackupError/wrongPassphrase``.
+    private func memoizedProblem(_ key: String, _ check: () throws -> String?) throws -> String? {
+        if let known = readMemo[key] { return known }
+        var problem: String?
+        do {
+            problem = try check()
         } catch let error as BackupError {
             if case .wrongPassphrase = error { throw error }
             problem = Self.shortReason(error)
