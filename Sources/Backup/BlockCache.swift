@@ -29,7 +29,12 @@ package final class BlockCache: Sendable {
         let done = DispatchSemaphore(value: 0)
         let result = Mutex<Result<[UInt8], any Error>?>(nil)
         let waiters = Mutex(0)
+        /// When the fetch began (uptime ns).
+        let started = DispatchTime.now().uptimeNanoseconds
     }
+
+    /// A fetch going on longer than this (ns) is not joined: a new reader fetches itself.
+    static let staleFlight: UInt64 = 2_000_000_000
 
     private let failureMemory: Double
 
@@ -67,10 +72,13 @@ package final class BlockCache: Sendable {
                 state.blocks[hash] = entry
                 return .hit(entry.data)
             }
-            if let flight = state.inFlight[hash] {
+            if let flight = state.inFlight[hash],
+               DispatchTime.now().uptimeNanoseconds - flight.started < Self.staleFlight {
                 flight.waiters.withLock { $0 += 1 }
                 return .follower(flight)
             }
+            // None, or one that has been going for a while (maybe stuck in a transfer that
+            // stalled before a fault cleared): this reader fetches itself and leads from now on.
             let flight = Flight()
             state.inFlight[hash] = flight
             return .leader(flight)
@@ -92,7 +100,7 @@ package final class BlockCache: Sendable {
             let result = Result { try fetch() }
             flight.result.withLock { $0 = result }
             state.withLock { state in
-                state.inFlight[hash] = nil
+                if state.inFlight[hash] === flight { state.inFlight[hash] = nil }
                 if case .failure(let error) = result, memory > 0 {
                     if state.failures.count > 10_000 { state.failures.removeAll() }
                     state.failures[hash] = (DispatchTime.now(), error)
