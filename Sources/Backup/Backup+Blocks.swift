@@ -62,17 +62,30 @@ extension Backup {
                     }
                     continue
                 }
-                var data = try archive.read(entry, limit: format.blocksize)
-                if Indexer.base64(format.blockHash.digest(data)) != hash {
-                    // Maybe a bad download or a damaged cached copy: drop it and fetch once more.
-                    logger.warning("block \(hash) from \(location.volumeName) fails its hash check; fetching it again")
+                // A record that fails to decode (CRC, local header) is retried like a wrong hash;
+                // storage errors are not (they were retried beneath, within the time limit).
+                var data: [UInt8]?
+                do { data = try archive.read(entry, limit: format.blocksize) } catch is ZipError { data = nil }
+                if data.map({ Indexer.base64(format.blockHash.digest($0)) }) != hash {
+                    // Maybe a bad download, a damaged cached copy, or a directory damaged on the
+                    // way when it was read (its record's offset, size or CRC): drop both and
+                    // fetch once more.
+                    logger.warning("block \(hash) from \(location.volumeName) fails its checks; fetching it again")
                     store.discardCachedData(of: location.volumeName)
-                    data = try archive.read(entry, limit: format.blocksize)
+                    volumes.forget(location.volumeName)
+                    let again = try volumes.archive(location.volumeName)
+                    guard let entry = again.entry(named: entryName) else {
+                        problems.append("\(location.volumeName) does not hold it")
+                        continue
+                    }
+                    data = try again.read(entry, limit: format.blocksize)
                 }
+                guard let data else { continue }
                 guard Indexer.base64(format.blockHash.digest(data)) == hash else {
                     problems.append("\(location.volumeName) holds a copy that fails its hash")
                     logger.error("block \(hash) in \(location.volumeName) fails its hash check")
                     store.discardCachedData(of: location.volumeName)
+                    volumes.forget(location.volumeName)
                     continue
                 }
                 return data

@@ -328,18 +328,22 @@ struct Indexer {
 
     static func readDirectory(_ volume: VolumeRecord, catalog: Catalog, volumes: VolumeSet) throws {
         // The directory replaces what the index believed about this dblock, and nothing checks
-        // it as a whole (the HMAC covers the entire volume): read it twice, from storage each
-        // time, and use it only when both reads agree (a byte damaged on the way garbles a name
-        // or an offset, which would hide a block for good).
-        var archive = try freshDirectory(volume.name, volumes: volumes)
+        // it as a whole (the HMAC covers the entire volume): read it from storage up to three
+        // times, each cut into different requests (1, 2, then 4 per read), and use it only when
+        // two reads in a row agree. A byte damaged on the way garbles a name or an offset, which
+        // would hide a block for good; cutting differently keeps a fault tied to a position in a
+        // response (the middle of every body of a range, say) from garbling two reads alike.
+        volumes.forget(volume.name)
+        // A reader may have kept a copy read meanwhile, unchecked: the next one reads it anew.
+        defer { volumes.forget(volume.name) }
+        var archive = try freshDirectory(volume.name, volumes: volumes, pieces: 1)
         var agreed = false
-        for _ in 0..<2 where !agreed {
-            let again = try freshDirectory(volume.name, volumes: volumes)
+        for pieces in [2, 4] where !agreed {
+            let again = try freshDirectory(volume.name, volumes: volumes, pieces: pieces)
             agreed = sameRecords(archive, again)
             archive = again
         }
         guard agreed else {
-            volumes.forget(volume.name)
             throw BackupError.damagedVolume(name: volume.name, reason: "its zip directory read differently three times")
         }
         var blocks: [(hash: String, size: Int64)] = []
@@ -355,11 +359,11 @@ struct Indexer {
         }
     }
 
-    /// A volume's zip directory read from storage (no cached copy of it or its bytes).
-    private static func freshDirectory(_ name: String, volumes: VolumeSet) throws -> ZipArchive {
-        volumes.forget(name)
+    /// A volume's zip directory read from storage (no cached copy of it or its bytes), each read
+    /// cut into `pieces` requests.
+    private static func freshDirectory(_ name: String, volumes: VolumeSet, pieces: Int) throws -> ZipArchive {
         volumes.store.discardCachedData(of: name)
-        return try volumes.archive(name)
+        return try VolumeSet.openZip(SlicedReads(try volumes.plaintext(name), pieces: pieces), name: name)
     }
 
     /// Whether two reads of a directory list the same records at the same places.

@@ -1,6 +1,7 @@
 import Backup
 import ByteSource
 import Catalog
+import Digests
 import Foundation
 import Storage
 import Synchronization
@@ -94,5 +95,52 @@ import TestSupport
         let expected = try #require(SampleBackup.versions()[2].first { $0.path.hasSuffix("/big.bin") }?.fileBytes)
         let got = try backup.read(entry, hashes: try backup.blockHashes(of: entry), offset: 0, count: expected.count)
         #expect(got == expected, "the file's bytes differ")
+    }
+    /// Damages every read of a dblock past its first 4 KiB the same way: the byte in the middle of
+    /// what was asked for. A fault tied to a position in a response repeats identically when the
+    /// same range is asked for again, so reading a directory twice alike proves nothing.
+    final class SamePlaceStore: BackendStore {
+        let inner: LocalDirectoryStore
+        init(_ inner: LocalDirectoryStore) { self.inner = inner }
+        var displayName: String { inner.displayName }
+        var identity: String { inner.identity }
+        func list() throws -> [RemoteFile] { try inner.list() }
+        func open(_ file: RemoteFile) throws -> any ByteSource {
+            let source = try inner.open(file)
+            return file.name.contains(".dblock.") ? MiddleFlip(inner: source) : source
+        }
+        struct MiddleFlip: ByteSource {
+            let inner: any ByteSource
+            var size: Int64 { inner.size }
+            func read(at offset: Int64, count: Int) throws -> [UInt8] {
+                var data = try inner.read(at: offset, count: count)
+                if offset >= 4096, data.count >= 64 { data[data.count / 2] ^= 0xFF }
+                return data
+            }
+        }
+    }
+
+    @Test func aDirectoryDamagedTheSameWayOnEveryReadIsNotBelieved() throws {
+        var options = SampleBackup.defaultOptions
+        options.indexPolicy = .none
+        let fixture = try BackupFixture(options: options)
+        let clean = try BackupFixture(options: options).open()
+        let backup = try fixture.open(store: SamePlaceStore(LocalDirectoryStore(path: fixture.backupDirectory.path)))
+        let failed = Set(try backup.catalog.volumes().filter { $0.state == .failed }.map(\.name))
+        // Every block of every file is where a clean read of the backup puts it, or in no volume
+        // but a failed one: never missing from a volume whose damaged directory was believed.
+        var checked = 0
+        for entry in SampleBackup.versions()[2] {
+            guard let bytes = entry.fileBytes else { continue }
+            for start in stride(from: 0, to: bytes.count, by: options.blocksize) {
+                let block = Array(bytes[start..<min(bytes.count, start + options.blocksize)])
+                let hash = Data(HashAlgorithm.sha256.digest(block)).base64EncodedString()
+                let expected = Set(try clean.catalog.locations(of: hash).map(\.volumeName))
+                let got = Set(try backup.catalog.locations(of: hash).map(\.volumeName))
+                #expect(got == expected || expected.isSubset(of: failed), "\(entry.path) @\(start): \(got) vs \(expected)")
+                checked += 1
+            }
+        }
+        #expect(checked > 10)
     }
 }
