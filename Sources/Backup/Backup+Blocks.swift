@@ -42,7 +42,20 @@ extension Backup {
                 let archive = try volumes.archive(location.volumeName)
                 rememberPlacements(of: archive, volumeID: location.volumeID)
                 guard let entry = archive.entry(named: entryName) else {
-                    if !location.fromDirectory {
+                    if location.doubted {
+                        // A dindex said so and a read of the directory did not: nothing else
+                        // holds it, so read the directory once more (verified), in case that
+                        // read was the damaged one.
+                        if mayRecheckDirectory(of: location.volumeID),
+                           let record = try catalog.volumes().first(where: { $0.id == location.volumeID }) {
+                            logger.warning("\(location.volumeName): reading its directory again for block \(hash), which its index file lists")
+                            try Indexer.readDirectory(record, catalog: catalog, volumes: volumes)
+                            pending += try catalog.locations(of: hash).filter { $0.fromDirectory && $0.volumeID == location.volumeID }
+                            tried.remove(location.volumeID)
+                        } else {
+                            problems.append("\(location.volumeName) does not hold it (its directory says so)")
+                        }
+                    } else if !location.fromDirectory {
                         // The dindex lied about this dblock: believe the dblock itself from now on.
                         logger.warning("index file entry for \(location.volumeName) is wrong; reading its own directory")
                         if let record = try catalog.volumes().first(where: { $0.id == location.volumeID }) {
@@ -87,6 +100,10 @@ extension Backup {
                     store.discardCachedData(of: location.volumeName)
                     volumes.forget(location.volumeName)
                     continue
+                }
+                if location.doubted {
+                    // Read and hash-checked from this volume: the doubt was wrong.
+                    try? catalog.addBlocks([(hash, Int64(data.count))], volumeID: location.volumeID, fromDirectory: true)
                 }
                 return data
             } catch let error as BackupError {

@@ -13,6 +13,8 @@ struct IndexCatchUp: Sendable {
     /// dblocks whose directory proved damaged, and when (uptime ns): not read again for
     /// ``Backup/damagedRetryInterval`` (the damage may have been done on the way).
     var damaged: [Int64: UInt64] = [:]
+    /// dblocks whose directory was read again because of a doubted location, and when (uptime ns).
+    var rechecked: [Int64: UInt64] = [:]
 }
 
 extension Backup {
@@ -20,6 +22,22 @@ extension Backup {
     static let catchUpInterval: UInt64 = 5_000_000_000
     /// How long a dblock whose directory proved damaged is left alone before it is read again.
     static let damagedRetryInterval: UInt64 = 5_000_000_000
+
+    /// How long before a dblock's directory is read again for another doubted location.
+    static let recheckInterval: UInt64 = 10_000_000_000
+
+    /// Whether a dblock's directory may be read again now to check a doubted location (at most
+    /// once per ``recheckInterval`` per dblock: a block that really is not there must not cost
+    /// a directory read every time it is asked for). Claims the slot when it answers yes.
+    func mayRecheckDirectory(of volumeID: Int64) -> Bool {
+        let now = DispatchTime.now().uptimeNanoseconds
+        return catchUp.withLock { state in
+            if let last = state.rechecked[volumeID], now - last < Self.recheckInterval { return false }
+            if state.rechecked.count > 10_000 { state.rechecked.removeAll() }
+            state.rechecked[volumeID] = now
+            return true
+        }
+    }
 
     /// When a block is in no known volume: reads what the index still lacks (index files and
     /// dblock directories that a fault kept from being read, then, the first time, the zip

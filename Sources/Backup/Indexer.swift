@@ -329,17 +329,17 @@ struct Indexer {
     static func readDirectory(_ volume: VolumeRecord, catalog: Catalog, volumes: VolumeSet) throws {
         // The directory replaces what the index believed about this dblock, and nothing checks
         // it as a whole (the HMAC covers the entire volume): read it from storage up to three
-        // times, each cut into different requests (1, 2, then 4 per read), and use it only when
-        // two reads in a row agree. A byte damaged on the way garbles a name or an offset, which
-        // would hide a block for good; cutting differently keeps a fault tied to a position in a
-        // response (the middle of every body of a range, say) from garbling two reads alike.
+        // times, each shaped differently (begun earlier, cut into more requests), and use it only
+        // when two reads in a row agree. A byte damaged on the way garbles a name or an offset,
+        // which would hide a block for good; shaping the requests differently keeps a fault tied
+        // to a position in a response (the middle of every body, say) from garbling two alike.
         volumes.forget(volume.name)
         // A reader may have kept a copy read meanwhile, unchecked: the next one reads it anew.
         defer { volumes.forget(volume.name) }
-        var archive = try freshDirectory(volume.name, volumes: volumes, pieces: 1)
+        var archive = try freshDirectory(volume.name, volumes: volumes, variant: 0)
         var agreed = false
-        for pieces in [2, 4] where !agreed {
-            let again = try freshDirectory(volume.name, volumes: volumes, pieces: pieces)
+        for variant in 1...2 where !agreed {
+            let again = try freshDirectory(volume.name, volumes: volumes, variant: variant)
             agreed = sameRecords(archive, again)
             archive = again
         }
@@ -359,11 +359,11 @@ struct Indexer {
         }
     }
 
-    /// A volume's zip directory read from storage (no cached copy of it or its bytes), each read
-    /// cut into `pieces` requests.
-    private static func freshDirectory(_ name: String, volumes: VolumeSet, pieces: Int) throws -> ZipArchive {
+    /// A volume's zip directory read from storage (no cached copy of it or its bytes), its reads
+    /// shaped as ``VariedReads`` `variant` says.
+    private static func freshDirectory(_ name: String, volumes: VolumeSet, variant: Int) throws -> ZipArchive {
         volumes.store.discardCachedData(of: name)
-        return try VolumeSet.openZip(SlicedReads(try volumes.plaintext(name), pieces: pieces), name: name)
+        return try VolumeSet.openZip(VariedReads(try volumes.plaintext(name), variant: variant), name: name)
     }
 
     /// Whether two reads of a directory list the same records at the same places.

@@ -282,10 +282,13 @@ package final class Catalog: Sendable {
         }
     }
 
-    /// Replaces what a dindex claimed about a dblock with the dblock's own directory.
+    /// Replaces what a dindex claimed about a dblock with the dblock's own directory. Claims the
+    /// directory does not confirm are kept as doubted (``BlockLocation/doubted``, `directory`
+    /// -1), tried only when nothing else holds the block.
     package func replaceBlocksFromDirectory(_ blocks: [(hash: String, size: Int64)], volumeID: Int64) throws {
         try transaction { state in
-            try state.statement("DELETE FROM blocks WHERE volume=?").run([.integer(volumeID)])
+            try state.statement("DELETE FROM blocks WHERE volume=? AND directory=1").run([.integer(volumeID)])
+            try state.statement("UPDATE blocks SET directory=-1 WHERE volume=?").run([.integer(volumeID)])
             let insert = try state.statement("INSERT OR REPLACE INTO blocks (hash, volume, size, directory) VALUES (?, ?, ?, 1)")
             for block in blocks {
                 try insert.run([.text(block.hash), .integer(volumeID), .integer(block.size)])
@@ -293,7 +296,7 @@ package final class Catalog: Sendable {
         }
     }
 
-    /// Every volume said to hold a block, directory-verified ones first.
+    /// Every volume said to hold a block: directory-verified ones first, doubted ones last.
     package func locations(of hash: String) throws -> [BlockLocation] {
         try withState { state in
             var result: [BlockLocation] = []
@@ -301,7 +304,9 @@ package final class Catalog: Sendable {
                 SELECT blocks.volume, volumes.name, blocks.size, blocks.directory FROM blocks
                 JOIN volumes ON volumes.id = blocks.volume WHERE blocks.hash=? ORDER BY blocks.directory DESC, volumes.name
                 """).forEach([.text(hash)]) { row in
-                result.append(BlockLocation(volumeID: row.int(0), volumeName: row.text(1), size: row.int(2), fromDirectory: row.int(3) != 0))
+                let source = row.int(3)
+                result.append(BlockLocation(
+                    volumeID: row.int(0), volumeName: row.text(1), size: row.int(2), fromDirectory: source == 1, doubted: source < 0))
             }
             return result
         }

@@ -120,6 +120,9 @@ package struct BlockLocation: Sendable, Hashable {
     package let size: Int64
     /// True when read from the dblock's own zip directory, false when only a dindex said so.
     package let fromDirectory: Bool
+    /// A dindex said so, and a later read of the dblock's directory did not list it: a last
+    /// resort (that read may have been damaged on the way, and a lost location is lost for good).
+    package var doubted = false
 }
 
 /// Where a block's zip record lies inside one dblock, as its zip directory said: enough to read

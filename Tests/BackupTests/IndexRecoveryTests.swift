@@ -120,12 +120,20 @@ import TestSupport
         }
     }
 
-    @Test func aDirectoryDamagedTheSameWayOnEveryReadIsNotBelieved() throws {
+    /// With and without the disk cache beneath (it rounds requests to its chunks, and `mount`
+    /// keeps it on even with `--cache-size 0`).
+    @Test(arguments: [false, true])
+    func aDirectoryDamagedTheSameWayOnEveryReadIsNotBelieved(chunkCache: Bool) throws {
         var options = SampleBackup.defaultOptions
         options.indexPolicy = .none
+        options.volumeSize = 24 << 10  // directories of a few hundred bytes: within one cache chunk
         let fixture = try BackupFixture(options: options)
         let clean = try BackupFixture(options: options).open()
-        let backup = try fixture.open(store: SamePlaceStore(LocalDirectoryStore(path: fixture.backupDirectory.path)))
+        var store: any BackendStore = SamePlaceStore(LocalDirectoryStore(path: fixture.backupDirectory.path))
+        if chunkCache {
+            store = try DiskCachedStore(inner: store, directory: fixture.root.appendingPathComponent("chunks").path, limit: 0)
+        }
+        let backup = try fixture.open(store: store)
         let failed = Set(try backup.catalog.volumes().filter { $0.state == .failed }.map(\.name))
         // Every block of every file is where a clean read of the backup puts it, or in no volume
         // but a failed one: never missing from a volume whose damaged directory was believed.
@@ -142,5 +150,31 @@ import TestSupport
             }
         }
         #expect(checked > 10)
+    }
+    /// A directory read that was believed although damaged (it left a block out) must not lose
+    /// the block for good: the dindex's claim is kept as doubted, and reading the block reads the
+    /// directory again.
+    @Test func aBlockLeftOutByABelievedDirectoryIsFoundAgain() throws {
+        let fixture = try BackupFixture()
+        let backup = try fixture.open()
+        let version = try backup.version(0)
+        let entry = try backup.entry(version: version, components: ["data", "sample", "big.bin"])
+        let expected = try #require(SampleBackup.versions()[2].first { $0.path.hasSuffix("/big.bin") }?.fileBytes)
+        let hashes = try backup.blockHashes(of: entry)
+        let lost = try #require(hashes.first)
+        let holder = try #require(try backup.catalog.locations(of: lost).first)
+        // What a damaged directory said: the file's other blocks in that dblock, not this one
+        // (so the dblock counts as read, and no catch-up reads its directory again).
+        var others: [(hash: String, size: Int64)] = []
+        for hash in Set(hashes) where hash != lost {
+            if let there = try backup.catalog.locations(of: hash).first(where: { $0.volumeID == holder.volumeID }) {
+                others.append((hash, there.size))
+            }
+        }
+        try #require(!others.isEmpty)
+        try backup.catalog.replaceBlocksFromDirectory(others, volumeID: holder.volumeID)
+        #expect(try backup.catalog.locations(of: lost).allSatisfy(\.doubted))
+        let got = try backup.read(entry, hashes: hashes, offset: 0, count: expected.count)
+        #expect(got == expected)
     }
 }

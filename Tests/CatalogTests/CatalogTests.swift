@@ -79,6 +79,28 @@ import Testing
         #expect(try catalog.synchronizeVolumes([("x.dlist", "dlist", 1), ("c.dblock", "dblock", 101)]) == false)
     }
 
+    @Test func claimsADirectoryDoesNotConfirmAreKeptAsDoubtedAndTriedLast() throws {
+        let (catalog, _) = try Self.temporaryCatalog()
+        try catalog.synchronizeVolumes([("x.dlist", "dlist", 1), ("b.dblock", "dblock", 100), ("c.dblock", "dblock", 100)])
+        let volumes = try catalog.volumes()
+        let b = try #require(volumes.first { $0.name == "b.dblock" })
+        let c = try #require(volumes.first { $0.name == "c.dblock" })
+        try catalog.addBlocks([("h1", 10), ("h2", 20)], volumeID: b.id, fromDirectory: false)
+        try catalog.addBlocks([("h2", 20)], volumeID: c.id, fromDirectory: false)
+        // b's directory lists h1 only: h2 there is doubted, not forgotten, and comes after c.
+        try catalog.replaceBlocksFromDirectory([("h1", 10)], volumeID: b.id)
+        let h1 = try catalog.locations(of: "h1")
+        #expect(h1.map(\.volumeName) == ["b.dblock"] && h1[0].fromDirectory && !h1[0].doubted)
+        let h2 = try catalog.locations(of: "h2")
+        #expect(h2.map(\.volumeName) == ["c.dblock", "b.dblock"])
+        #expect(h2.map(\.doubted) == [false, true] && h2.allSatisfy { !$0.fromDirectory })
+        // A later read of b's directory that lists h2 confirms it; one that drops h1 makes it gone
+        // (h1 was the directory's own claim, not a dindex's).
+        try catalog.replaceBlocksFromDirectory([("h2", 20)], volumeID: b.id)
+        #expect(try catalog.locations(of: "h2").first { $0.volumeName == "b.dblock" }?.fromDirectory == true)
+        #expect(try catalog.locations(of: "h1").isEmpty)
+    }
+
     @Test func indexSurvivesReopenAndMetadataIsCached() throws {
         let (catalog, dir) = try Self.temporaryCatalog()
         try catalog.storeMetadata(hash: "abc", MetadataRecord(mode: 0o644, uid: 1, gid: 2, mtimeSeconds: -5, mtimeNanoseconds: 100, symlinkTarget: "t"))
