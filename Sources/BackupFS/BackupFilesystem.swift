@@ -360,6 +360,10 @@ package final class BackupFilesystem: LowLevelFilesystem {
         }
         switch outcome {
         case .success(let bytes)?:
+            let took = Double(DispatchTime.now().uptimeNanoseconds - now) / 1e9
+            if took >= operationTimeout / 2 {
+                logger.warning("\(file.entry.storedPath): read at \(offset) (handle \(handle)) took \(String(format: "%.1f", took)) s; storage is slow")
+            }
             return bytes
         case .failure(let error)?:
             // A failure that took long (storage gave up at about the time limit) counts as a time-out:
@@ -369,11 +373,11 @@ package final class BackupFilesystem: LowLevelFilesystem {
             if waited >= min(1, limit / 2) {
                 handles.withLock { $0.files[handle]?.timedOutAt = DispatchTime.now().uptimeNanoseconds }
             }
-            logger.error("\(file.entry.storedPath): read at \(offset) failed: \(error)")
+            logger.error("\(file.entry.storedPath): read at \(offset) (handle \(handle)) failed after \(String(format: "%.1f", waited)) s: \(error)")
             throw Errno(BackupFSError.errno(for: error))
         case nil:
             handles.withLock { $0.files[handle]?.timedOutAt = DispatchTime.now().uptimeNanoseconds }
-            logger.error("\(file.entry.storedPath): read at \(offset) took longer than \(Int(operationTimeout)) s; answered EIO")
+            logger.error("\(file.entry.storedPath): read at \(offset) (handle \(handle)) took longer than \(String(format: "%.1f", limit)) s; answered EIO")
             throw Errno(EIO)
         }
     }

@@ -32,7 +32,7 @@ package struct PCloudConfiguration: Sendable {
     ///   - linkMargin: link renewal margin in seconds.
     package init(
         host: String, folder: String, token: String?, apiBase: String? = nil, caFile: String? = nil,
-        retry: RetryPolicy = RetryPolicy(), timeouts: HTTPTimeouts = HTTPTimeouts(connect: 15, stall: 30, total: 600),
+        retry: RetryPolicy = RetryPolicy(), timeouts: HTTPTimeouts = HTTPTimeouts(connect: 15, stall: 30, stallBytesPerSecond: 1024, total: 600),
         linkMargin: TimeInterval = 60
     ) {
         self.host = host

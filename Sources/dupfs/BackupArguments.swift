@@ -116,7 +116,10 @@ struct BackupArguments: ParsableArguments {
                 let budget = max(1, ioTimeout)
                 configuration.retry.maxTotalTime = budget
                 configuration.timeouts.total = budget
-                configuration.timeouts.stall = min(configuration.timeouts.stall, budget)
+                // A transfer crawling under 1 KiB/s for a quarter of the budget is given up and
+                // retried (most often on a fresh connection that is fine): waiting it out would
+                // spend the whole budget on one attempt, however small the range.
+                configuration.timeouts.stall = min(configuration.timeouts.stall, max(1, budget / 4))
                 configuration.timeouts.connect = min(configuration.timeouts.connect, budget)
             }
             return try PCloudStore(configuration: configuration, logger: logger)

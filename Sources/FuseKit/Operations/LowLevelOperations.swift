@@ -51,6 +51,11 @@ private func initCallback(_ userdata: UnsafeMutableRawPointer?, _ conn: UnsafeMu
     // Ours is never invalidated behind the kernel's back; don't drop cached pages on mtime checks.
     conn.pointee.want &= ~UInt32(FUSE_CAP_AUTO_INVAL_DATA)
     conn.pointee.time_gran = 1
+    // Read-ahead requests are "background" ones, 12 at most in flight by default; the rest wait
+    // in the kernel, unseen by our time limits, so a reader behind a few slow ones waited for
+    // theirs and then its own (twice the limit). The workers, not the kernel, bound them.
+    conn.pointee.max_background = max(conn.pointee.max_background, FuseSession.Threads.backgroundRequests)
+    conn.pointee.congestion_threshold = max(conn.pointee.congestion_threshold, FuseSession.Threads.backgroundRequests * 3 / 4)
 }
 
 private func lookupCallback(_ req: fuse_req_t?, _ parent: fuse_ino_t, _ name: UnsafePointer<CChar>?) {

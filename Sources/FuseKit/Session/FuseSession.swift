@@ -122,12 +122,17 @@ package final class FuseSession: Sendable {
         /// Most workers at once (`max_threads`, libfuse ≥ 3.12).
         package var max: UInt32
 
+        /// Read-ahead requests the kernel may have in flight at once (`max_background`; the
+        /// kernel's default is 12): enough for many readers, fewer than ``max`` workers so
+        /// that a reader's own request always finds one.
+        static let backgroundRequests: UInt32 = 64
+
         /// Creates a thread configuration.
         /// - Parameters:
         ///   - cloneFD: Whether workers get their own device descriptor.
         ///   - maxIdle: Idle workers kept.
         ///   - max: Most workers.
-        package init(cloneFD: Bool = true, maxIdle: UInt32 = 10, max: UInt32 = 32) {
+        package init(cloneFD: Bool = true, maxIdle: UInt32 = 10, max: UInt32 = 96) {
             self.cloneFD = cloneFD
             self.maxIdle = maxIdle
             self.max = max
