@@ -120,7 +120,8 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
-            ]),
+            ],
+            exclude: ["README.md"]),
         .executableTarget(
             name: "pcloud-emulator",
             dependencies: ["PCloudEmulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]),

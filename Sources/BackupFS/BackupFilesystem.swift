@@ -66,7 +66,15 @@ package final class BackupFilesystem: LowLevelFilesystem {
         /// Blocks being fetched ahead for sweeps, and the batch that fetches each: a read that
         /// needs one waits for that batch instead of fetching the block a second time.
         var fetchingAhead: [String: SweepBatch] = [:]
+        /// Files (inodes) a read of which ran out of time, and when (uptime ns).
+        var timedOutFiles: [UInt64: UInt64] = [:]
     }
+
+    /// The longest a read of a file waits for storage within ``operationTimeout`` after another
+    /// read of that file ran out of time: a quarter of the limit. The kernel shares a file's pages
+    /// between its readers: one whose page another reader's request holds waits for that
+    /// request, then sends its own, so a second full limit would make its single call take two.
+    var limitAfterFileTimeout: Double { max(1, operationTimeout / 4) }
 
     /// The most folders remembered in ``Handles/prefetchedFolders`` and ``Handles/lookedUp``
     /// (then forgotten all at once: forgetting only costs a redundant prefetch).
@@ -348,6 +356,9 @@ package final class BackupFilesystem: LowLevelFilesystem {
         let now = DispatchTime.now().uptimeNanoseconds
         let recentTimeout = file.timedOutAt != 0 && now - file.timedOutAt < UInt64(2 * operationTimeout * 1e9)
         var limit = recentTimeout ? 0.2 : operationTimeout
+        if let last = handles.withLock({ $0.timedOutFiles[inode] }), now - last < UInt64(operationTimeout * 1e9) {
+            limit = min(limit, limitAfterFileTimeout)
+        }
         if now - file.openedAt < 2_000_000_000 {
             limit = min(limit, max(0.5, operationTimeout - Double(file.openWait) / 1e9))
         }
@@ -370,15 +381,23 @@ package final class BackupFilesystem: LowLevelFilesystem {
             // the kernel asks again at once for the single page its caller needs, and that request
             // must not wait a second full limit.
             let waited = Double(DispatchTime.now().uptimeNanoseconds - now) / 1e9
-            if waited >= min(1, limit / 2) {
-                handles.withLock { $0.files[handle]?.timedOutAt = DispatchTime.now().uptimeNanoseconds }
-            }
+            if waited >= min(1, limit / 2) { noteTimeout(handle, inode: inode) }
             logger.error("\(file.entry.storedPath): read at \(offset) (handle \(handle)) failed after \(String(format: "%.1f", waited)) s: \(error)")
             throw Errno(BackupFSError.errno(for: error))
         case nil:
-            handles.withLock { $0.files[handle]?.timedOutAt = DispatchTime.now().uptimeNanoseconds }
+            noteTimeout(handle, inode: inode)
             logger.error("\(file.entry.storedPath): read at \(offset) (handle \(handle)) took longer than \(String(format: "%.1f", limit)) s; answered EIO")
             throw Errno(EIO)
+        }
+    }
+
+    /// Marks a handle and its file as having had a read run out of time just now.
+    private func noteTimeout(_ handle: UInt64, inode: InodeNumber) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        handles.withLock { state in
+            state.files[handle]?.timedOutAt = now
+            if state.timedOutFiles.count >= Self.rememberedFolders { state.timedOutFiles.removeAll() }
+            state.timedOutFiles[inode] = now
         }
     }
 
