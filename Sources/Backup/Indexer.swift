@@ -340,7 +340,7 @@ struct Indexer {
         var agreed = false
         for variant in 1...2 where !agreed {
             let again = try freshDirectory(volume.name, volumes: volumes, variant: variant)
-            agreed = sameRecords(archive, again)
+            agreed = sameRecords(archive, again) && namesArePlausible(again)
             archive = again
         }
         guard agreed else {
@@ -359,11 +359,22 @@ struct Indexer {
         }
     }
 
-    /// A volume's zip directory read from storage (no cached copy of it or its bytes), its reads
-    /// shaped as ``VariedReads`` `variant` says.
+    /// A volume's zip directory read from storage, past the disk cache (which keeps what any
+    /// reader downloaded, damaged or not, until a check fails), its reads shaped as
+    /// ``VariedReads`` `variant` says.
     private static func freshDirectory(_ name: String, volumes: VolumeSet, variant: Int) throws -> ZipArchive {
-        volumes.store.discardCachedData(of: name)
-        return try VolumeSet.openZip(VariedReads(try volumes.plaintext(name), variant: variant), name: name)
+        let source = try volumes.plaintext(name, uncached: true)
+        return try VolumeSet.openZip(VariedReads(source, variant: variant), name: name)
+    }
+
+    /// Whether every record name of a dblock's directory could have been written by a backup
+    /// program: printable ASCII (block names are base64, and the manifest's is a word). A byte
+    /// damaged on the way in a name makes it something else, and that record's block would be
+    /// missing from the listing; such a read is not used.
+    private static func namesArePlausible(_ archive: ZipArchive) -> Bool {
+        archive.entries.allSatisfy { entry in
+            !entry.name.isEmpty && entry.name.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+        }
     }
 
     /// Whether two reads of a directory list the same records at the same places.

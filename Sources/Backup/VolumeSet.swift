@@ -64,15 +64,17 @@ package final class VolumeSet: Sendable {
     ///   - name: the volume.
     ///   - whole: it will be read entirely (a file list or index file): download it in one
     ///     request into memory instead of many ranged reads, when it is not huge.
-    func plaintext(_ name: String, whole: Bool = false) throws -> any ByteSource {
+    ///   - uncached: read from the storage itself, past any local cache (and not kept).
+    func plaintext(_ name: String, whole: Bool = false, uncached: Bool = false) throws -> any ByteSource {
         guard let file = file(named: name) else {
             throw BackupError.damagedVolume(name: name, reason: "not in the remote folder")
         }
         guard let parsed = VolumeName(name) else {
             throw BackupError.damagedVolume(name: name, reason: "not a volume name")
         }
-        if !whole, let cached = cachedSource(name) { return cached }
-        var raw = try store.open(file)
+        let kept = !whole && !uncached
+        if kept, let cached = cachedSource(name) { return cached }
+        var raw = try uncached ? store.openUncached(file) : store.open(file)
         if whole && file.size <= Self.wholeDownloadLimit {
             let bytes = try raw.read(at: 0, count: Int(file.size))
             guard bytes.count == Int(file.size) else {
@@ -82,7 +84,7 @@ package final class VolumeSet: Sendable {
         }
         switch parsed.encryption?.lowercased() {
         case nil:
-            if !whole { keepSource(raw, name) }
+            if kept { keepSource(raw, name) }
             return raw
         case "aes":
             let cached = state.withLock { $0.keys[name] }
@@ -95,7 +97,7 @@ package final class VolumeSet: Sendable {
                     reader = try AESCryptReader(ciphertext: raw, passphrase: passphrase)
                     state.withLock { $0.keys[name] = reader.keys }
                 }
-                if !whole { keepSource(reader, name) }
+                if kept { keepSource(reader, name) }
                 return reader
             } catch let error as AESCryptError {
                 throw Self.translate(error, volume: name)

@@ -282,12 +282,12 @@ package final class Catalog: Sendable {
         }
     }
 
-    /// Replaces what a dindex claimed about a dblock with the dblock's own directory. Claims the
-    /// directory does not confirm are kept as doubted (``BlockLocation/doubted``, `directory`
-    /// -1), tried only when nothing else holds the block.
+    /// Replaces what a dindex (or an earlier read of the directory) claimed about a dblock with
+    /// the dblock's own directory. Claims the directory does not confirm are kept as doubted
+    /// (``BlockLocation/doubted``, `directory` -1), tried only when nothing else holds the block:
+    /// a dblock never changes, so a claim only one of two reads makes means one read was damaged.
     package func replaceBlocksFromDirectory(_ blocks: [(hash: String, size: Int64)], volumeID: Int64) throws {
         try transaction { state in
-            try state.statement("DELETE FROM blocks WHERE volume=? AND directory=1").run([.integer(volumeID)])
             try state.statement("UPDATE blocks SET directory=-1 WHERE volume=?").run([.integer(volumeID)])
             let insert = try state.statement("INSERT OR REPLACE INTO blocks (hash, volume, size, directory) VALUES (?, ?, ?, 1)")
             for block in blocks {

@@ -22,6 +22,13 @@ package protocol BackendStore: Sendable {
     /// - Throws: ``StorageError``.
     func open(_ file: RemoteFile) throws -> any ByteSource
 
+    /// Opens a file for ranged reads that bypass any local cache, neither served from it nor
+    /// stored in it: for reads that check the storage's bytes against an earlier read.
+    /// - Parameter file: a file from ``list()``.
+    /// - Returns: a source whose size is the file's size.
+    /// - Throws: ``StorageError``.
+    func openUncached(_ file: RemoteFile) throws -> any ByteSource
+
     /// Drops any locally cached copy of a file, after its bytes failed a check, so that the next
     /// read fetches it again. Stores that cache nothing do nothing.
     /// - Parameter name: the file name.

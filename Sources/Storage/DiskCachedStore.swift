@@ -80,6 +80,10 @@ package final class DiskCachedStore: BackendStore {
         return CachedSource(volume: volume, inner: try inner.open(file), store: self)
     }
 
+    package func openUncached(_ file: RemoteFile) throws -> any ByteSource {
+        try inner.openUncached(file)
+    }
+
     package func discardCachedData(of name: String) {
         volumes.withLock { $0.removeValue(forKey: name) }?.discard()
         unlink(directory + "/" + name + Self.mapSuffix)
@@ -140,6 +144,8 @@ extension DiskCachedStore {
 
 extension BackendStore {
     package func discardCachedData(of name: String) {}
+
+    package func openUncached(_ file: RemoteFile) throws -> any ByteSource { try open(file) }
 }
 
 /// One volume's cache files and which chunks they hold.
