@@ -15,8 +15,12 @@ final class ClassTally: @unchecked Sendable {
     private(set) var wrong = 0
     /// Failures of reads that had to succeed (no fault, recovery, unaffected files).
     private(set) var mustPassFailed = 0
-    /// Operations longer than the hang limit.
+    /// Operations longer than the hang limit that did not return the right bytes.
     private(set) var hangs = 0
+    /// Operations longer than the hang limit that returned the right bytes: slow, not stuck (the
+    /// kernel may ask for a page twice when another reader's `POSIX_FADV_DONTNEED` dropped it
+    /// meanwhile, each request within the limit).
+    private(set) var slowRight = 0
     /// The longest single open or pread, in milliseconds.
     private(set) var longestMilliseconds = 0.0
     private(set) var errnos: [Int32: Int] = [:]
@@ -41,8 +45,13 @@ final class ClassTally: @unchecked Sendable {
         operations += 1
         longestMilliseconds = max(longestMilliseconds, milliseconds)
         if milliseconds > hangLimit {
-            hangs += 1
-            if examples.count < 6 { examples.append("HANG \(Int(milliseconds)) ms: \(detail())") }
+            if case .right = outcome {
+                slowRight += 1
+                if examples.count < 6 { examples.append("slow but right \(Int(milliseconds)) ms: \(detail())") }
+            } else {
+                hangs += 1
+                if examples.count < 6 { examples.append("HANG \(Int(milliseconds)) ms: \(detail())") }
+            }
         }
         switch outcome {
         case .right:
@@ -77,6 +86,7 @@ final class ClassTally: @unchecked Sendable {
         wrong += other.wrong
         mustPassFailed += other.mustPassFailed
         hangs += other.hangs
+        slowRight += other.slowRight
         longestMilliseconds = max(longestMilliseconds, other.longestMilliseconds)
         for (code, count) in other.errnos { errnos[code, default: 0] += count }
         for example in other.examples where examples.count < 6 { examples.append("[\(label)] " + example) }
@@ -88,6 +98,7 @@ final class ClassTally: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         var parts = errnos.sorted { $0.key < $1.key }.map { "\(Self.errnoName($0.key))×\($0.value)" }
+        if slowRight > 0 { parts.append("slow but right×\(slowRight)") }
         parts += extraNotes
         return parts.joined(separator: " ")
     }

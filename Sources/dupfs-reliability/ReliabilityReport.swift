@@ -77,7 +77,8 @@ struct ReliabilityReport {
         lines.append("- fixture: \(fixtureSummary)")
         lines.append("- mount: --io-timeout \(Self.number(settings.ioTimeout)) --memory-cache 0 --cache-size 0; \(settings.threads) reader threads, "
             + "open + pread of 1–65536 bytes at random offsets of random files, pages dropped (POSIX_FADV_DONTNEED) around every read; "
-            + "hang = one call over \(Self.number(settings.ioTimeout + settings.slack)) s")
+            + "hang = one call over \(Self.number(settings.ioTimeout + settings.slack)) s that did not return the right bytes "
+            + "(a slower call that did is noted as slow but right)")
         lines.append("- class mounts: largest resident size at a class's end \(String(format: "%.1f", Double(classPeakRSS) / 1_048_576)) MiB")
         if let soakStart, let soakEnd {
             let growth = Double(soakEnd.residentBytes - soakStart.residentBytes) / 1_048_576
