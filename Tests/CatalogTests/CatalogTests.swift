@@ -10,6 +10,16 @@ import Testing
         return (try Catalog(path: dir + "/index.sqlite"), dir)
     }
 
+    /// A fresh index listing a dlist `x.dlist` and two dblocks, `b.dblock` and `c.dblock`.
+    static func catalogWithTwoDblocks() throws -> (Catalog, b: VolumeRecord, c: VolumeRecord) {
+        let (catalog, _) = try temporaryCatalog()
+        try catalog.synchronizeVolumes([("x.dlist", "dlist", 1), ("b.dblock", "dblock", 100), ("c.dblock", "dblock", 100)])
+        let volumes = try catalog.volumes()
+        let b = try #require(volumes.first { $0.name == "b.dblock" })
+        let c = try #require(volumes.first { $0.name == "c.dblock" })
+        return (catalog, b, c)
+    }
+
     static func add(_ builder: VersionBuilder, _ components: [String], _ kind: EntryKindCode, size: Int64 = 0) throws -> Bool {
         try builder.add(
             components: components, kind: kind, size: size, hash: kind == .file ? "h" : nil, blocklists: [],
@@ -63,11 +73,7 @@ import Testing
     }
 
     @Test func vanishedOrResizedVolumesAreDroppedWithTheirData() throws {
-        let (catalog, _) = try Self.temporaryCatalog()
-        try catalog.synchronizeVolumes([("x.dlist", "dlist", 1), ("b.dblock", "dblock", 100), ("c.dblock", "dblock", 100)])
-        let volumes = try catalog.volumes()
-        let b = try #require(volumes.first { $0.name == "b.dblock" })
-        let c = try #require(volumes.first { $0.name == "c.dblock" })
+        let (catalog, b, c) = try Self.catalogWithTwoDblocks()
         try catalog.addBlocks([("h1", 10), ("h2", 20)], volumeID: b.id, fromDirectory: false)
         try catalog.addBlocks([("h1", 10)], volumeID: c.id, fromDirectory: true)
         #expect(try catalog.locations(of: "h1").map(\.volumeName) == ["c.dblock", "b.dblock"])
@@ -80,11 +86,7 @@ import Testing
     }
 
     @Test func claimsADirectoryDoesNotConfirmAreKeptAsDoubtedAndTriedLast() throws {
-        let (catalog, _) = try Self.temporaryCatalog()
-        try catalog.synchronizeVolumes([("x.dlist", "dlist", 1), ("b.dblock", "dblock", 100), ("c.dblock", "dblock", 100)])
-        let volumes = try catalog.volumes()
-        let b = try #require(volumes.first { $0.name == "b.dblock" })
-        let c = try #require(volumes.first { $0.name == "c.dblock" })
+        let (catalog, b, c) = try Self.catalogWithTwoDblocks()
         try catalog.addBlocks([("h1", 10), ("h2", 20)], volumeID: b.id, fromDirectory: false)
         try catalog.addBlocks([("h2", 20)], volumeID: c.id, fromDirectory: false)
         // b's directory lists h1 only: h2 there is doubted, not forgotten, and comes after c.
