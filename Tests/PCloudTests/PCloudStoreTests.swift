@@ -51,8 +51,11 @@ final class EmulatorFixture: Sendable {
     /// A configuration for `folder` with quick retries.
     func configuration(
         folder: String = "/Backups/job1", token: String? = EmulatorFixture.token, host: String = "api.pcloud.com",
-        retry: RetryPolicy = RetryPolicy(maxAttempts: 5, initialDelay: 0.01, maxDelay: 0.05, maxTotalTime: 20),
-        timeouts: HTTPTimeouts = HTTPTimeouts(connect: 5, stall: 5, total: 30)
+        // Generous stall and total limits: beside the other suites on 2 cores the emulator can
+        // go seconds without answering, and a retry would change the request counts these
+        // tests check. The attempts bound the tests of failures.
+        retry: RetryPolicy = RetryPolicy(maxAttempts: 5, initialDelay: 0.01, maxDelay: 0.05, maxTotalTime: 60),
+        timeouts: HTTPTimeouts = HTTPTimeouts(connect: 10, stall: 20, total: 60)
     ) -> PCloudConfiguration {
         PCloudConfiguration(
             host: host, folder: folder, token: token, apiBase: server.httpsURL, caFile: server.caPath, retry: retry,
