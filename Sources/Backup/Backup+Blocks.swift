@@ -47,9 +47,7 @@ extension Backup {
                         // holds it, so read the directory once more (verified), in case that
                         // read was the damaged one.
                         if mayRecheckDirectory(of: location.volumeID),
-                           let record = try catalog.volumes().first(where: { $0.id == location.volumeID }) {
-                            logger.warning("\(location.volumeName): reading its directory again for block \(hash), which its index file lists")
-                            try Indexer.readDirectory(record, catalog: catalog, volumes: volumes)
+                           try readDirectory(of: location, why: "reading its directory again for block \(hash), which its index file lists") {
                             pending += try catalog.locations(of: hash).filter { $0.fromDirectory && $0.volumeID == location.volumeID }
                             tried.remove(location.volumeID)
                         } else {
@@ -57,17 +55,12 @@ extension Backup {
                         }
                     } else if !location.fromDirectory {
                         // The dindex lied about this dblock: believe the dblock itself from now on.
-                        logger.warning("index file entry for \(location.volumeName) is wrong; reading its own directory")
-                        if let record = try catalog.volumes().first(where: { $0.id == location.volumeID }) {
-                            try Indexer.readDirectory(record, catalog: catalog, volumes: volumes)
-                        }
+                        try readDirectory(of: location, why: "its index file entry is wrong; reading its own directory")
                         pending += try catalog.locations(of: hash).filter { !tried.contains($0.volumeID) }
                     } else if rereadDirectories.insert(location.volumeID).inserted,
-                              let record = try catalog.volumes().first(where: { $0.id == location.volumeID }) {
-                        // Its directory listed the block when it was read, this copy of it does
-                        // not: one of the two was damaged on the way. Read it again (verified).
-                        logger.warning("\(location.volumeName): its directory no longer lists block \(hash); reading it again")
-                        try Indexer.readDirectory(record, catalog: catalog, volumes: volumes)
+                              // Its directory listed the block when it was read, this copy of it
+                              // does not: one of the two was damaged on the way. Read it again.
+                              try readDirectory(of: location, why: "its directory no longer lists block \(hash); reading it again") {
                         tried.remove(location.volumeID)
                         pending += try catalog.locations(of: hash).filter { !tried.contains($0.volumeID) }
                     } else {
@@ -119,6 +112,17 @@ extension Backup {
             }
         }
         return nil
+    }
+
+    /// Reads a location's dblock directory into the index again (verified, replacing what the
+    /// index claimed about that dblock), saying why in the log.
+    /// - Returns: false when the dblock is no longer in the index.
+    @discardableResult
+    private func readDirectory(of location: BlockLocation, why: String) throws -> Bool {
+        guard let record = try catalog.volumes().first(where: { $0.id == location.volumeID }) else { return false }
+        logger.warning("\(location.volumeName): \(why)")
+        try Indexer.readDirectory(record, catalog: catalog, volumes: volumes)
+        return true
     }
 
     /// A block read straight from its record where the index placed it, without the volume's
