@@ -63,3 +63,46 @@ final class CountingStore: BackendStore {
         }
     }
 }
+
+/// A folder store whose reads pass through a hook that may fail them or change their bytes: a
+/// network or storage fault, or a recorder, for one test.
+class InterposedStore: BackendStore, @unchecked Sendable {  // immutable: lets only
+    /// Sees every read: the file's name, the offset and length asked for, and the bytes read,
+    /// which it may change or replace with an error.
+    typealias Hook = @Sendable (_ name: String, _ offset: Int64, _ count: Int, _ bytes: inout [UInt8]) throws -> Void
+
+    let inner: LocalDirectoryStore
+    let hook: Hook
+
+    init(_ inner: LocalDirectoryStore, hook: @escaping Hook) {
+        self.inner = inner
+        self.hook = hook
+    }
+
+    var displayName: String { inner.displayName }
+    var identity: String { inner.identity }
+    func list() throws -> [RemoteFile] { try inner.list() }
+    func open(_ file: RemoteFile) throws -> any ByteSource {
+        Source(inner: try inner.open(file), name: file.name, hook: hook)
+    }
+
+    struct Source: ByteSource {
+        let inner: any ByteSource
+        let name: String
+        let hook: Hook
+        var size: Int64 { inner.size }
+        func read(at offset: Int64, count: Int) throws -> [UInt8] {
+            var bytes = try inner.read(at: offset, count: count)
+            try hook(name, offset, count, &bytes)
+            return bytes
+        }
+    }
+}
+
+/// A switch tests turn while other threads read it.
+final class Flag: Sendable {
+    private let state: Mutex<Bool>
+    init(_ value: Bool) { state = Mutex(value) }
+    var isOn: Bool { state.withLock { $0 } }
+    func set(_ value: Bool) { state.withLock { $0 = value } }
+}

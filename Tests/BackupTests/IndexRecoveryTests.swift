@@ -11,23 +11,18 @@ import TestSupport
 /// Index files and dblocks that a network fault kept from being read while the index was built
 /// in the background are read later: a mount recovers when the fault stops.
 @Suite struct IndexRecoveryTests {
-    /// Refuses every dindex and dblock with a network error while `down` is set.
-    final class OutageStore: BackendStore {
-        let inner: LocalDirectoryStore
-        let down = Mutex(true)
-        init(_ inner: LocalDirectoryStore) { self.inner = inner }
-        var displayName: String { inner.displayName }
-        var identity: String { inner.identity }
-        func list() throws -> [RemoteFile] { try inner.list() }
-        func open(_ file: RemoteFile) throws -> any ByteSource {
-            if !file.name.contains(".dlist.") && down.withLock({ $0 }) { throw StorageError.network("injected outage") }
-            return try inner.open(file)
+    /// A store that refuses every read of a dindex or dblock with a network error while `down`
+    /// is set.
+    static func outageStore(_ fixture: BackupFixture, down: Flag) -> InterposedStore {
+        InterposedStore(LocalDirectoryStore(path: fixture.backupDirectory.path)) { name, _, _, _ in
+            if !name.contains(".dlist.") && down.isOn { throw StorageError.network("injected outage") }
         }
     }
 
     @Test func blocksMissedDuringAnOutageAreFoundOnceItEnds() throws {
         let fixture = try BackupFixture()
-        let store = OutageStore(LocalDirectoryStore(path: fixture.backupDirectory.path))
+        let down = Flag(true)
+        let store = Self.outageStore(fixture, down: down)
         var options = BackupOptions(cacheRoot: fixture.cacheRoot, passphrase: fixture.passphrase)
         options.blockIndexing = .background
         let backup = try Backup.open(store: store, options: options, logger: BackupFixture.logger)
@@ -38,7 +33,7 @@ import TestSupport
         // During the outage the read fails (cleanly)...
         #expect(throws: (any Error).self) { try backup.read(entry, hashes: try backup.blockHashes(of: entry), offset: 0, count: expected.count) }
         // ...and after it, it succeeds with the right bytes, without reopening the backup.
-        store.down.withLock { $0 = false }
+        down.set(false)
         var got: [UInt8]?
         let deadline = Date().addingTimeInterval(30)
         while got == nil && Date() < deadline {
@@ -52,7 +47,7 @@ import TestSupport
 
     @Test func aLastingOutageIsReportedAsANetworkErrorByCommands() throws {
         let fixture = try BackupFixture()
-        let store = OutageStore(LocalDirectoryStore(path: fixture.backupDirectory.path))
+        let store = Self.outageStore(fixture, down: Flag(true))
         #expect {
             _ = try fixture.open(store: store)
         } throws: { error in
@@ -61,34 +56,19 @@ import TestSupport
         }
     }
 
-    /// Flips one byte in the first read of every dindex and dblock: a download damaged on the way.
-    final class FlakyStore: BackendStore {
-        let inner: LocalDirectoryStore
+    /// A store that flips one byte in the first read of every dindex and dblock: a download
+    /// damaged on the way.
+    static func flakyStore(_ fixture: BackupFixture) -> InterposedStore {
         let damagedOnce = Mutex(Set<String>())
-        init(_ inner: LocalDirectoryStore) { self.inner = inner }
-        var displayName: String { inner.displayName }
-        var identity: String { inner.identity }
-        func list() throws -> [RemoteFile] { try inner.list() }
-        func open(_ file: RemoteFile) throws -> any ByteSource {
-            FlakySource(inner: try inner.open(file), name: file.name, store: self)
-        }
-        struct FlakySource: ByteSource {
-            let inner: any ByteSource
-            let name: String
-            let store: FlakyStore
-            var size: Int64 { inner.size }
-            func read(at offset: Int64, count: Int) throws -> [UInt8] {
-                var data = try inner.read(at: offset, count: count)
-                guard !name.contains(".dlist."), data.count > 64 else { return data }
-                if store.damagedOnce.withLock({ $0.insert(name).inserted }) { data[data.count / 2] ^= 0x40 }
-                return data
-            }
+        return InterposedStore(LocalDirectoryStore(path: fixture.backupDirectory.path)) { name, _, _, data in
+            guard !name.contains(".dlist."), data.count > 64 else { return }
+            if damagedOnce.withLock({ $0.insert(name).inserted }) { data[data.count / 2] ^= 0x40 }
         }
     }
 
     @Test func volumesDamagedOnTheWayAreReadAgainNotMarkedFailed() throws {
         let fixture = try BackupFixture()
-        let backup = try fixture.open(store: FlakyStore(LocalDirectoryStore(path: fixture.backupDirectory.path)))
+        let backup = try fixture.open(store: Self.flakyStore(fixture))
         #expect(try backup.catalog.volumes().allSatisfy { $0.state != .failed })
         let version = try backup.version(0)
         let entry = try backup.entry(version: version, components: ["data", "sample", "big.bin"])
@@ -96,27 +76,13 @@ import TestSupport
         let got = try backup.read(entry, hashes: try backup.blockHashes(of: entry), offset: 0, count: expected.count)
         #expect(got == expected, "the file's bytes differ")
     }
-    /// Damages every read of a dblock past its first 4 KiB the same way: the byte in the middle of
-    /// what was asked for. A fault tied to a position in a response repeats identically when the
-    /// same range is asked for again, so reading a directory twice alike proves nothing.
-    final class SamePlaceStore: BackendStore {
-        let inner: LocalDirectoryStore
-        init(_ inner: LocalDirectoryStore) { self.inner = inner }
-        var displayName: String { inner.displayName }
-        var identity: String { inner.identity }
-        func list() throws -> [RemoteFile] { try inner.list() }
-        func open(_ file: RemoteFile) throws -> any ByteSource {
-            let source = try inner.open(file)
-            return file.name.contains(".dblock.") ? MiddleFlip(inner: source) : source
-        }
-        struct MiddleFlip: ByteSource {
-            let inner: any ByteSource
-            var size: Int64 { inner.size }
-            func read(at offset: Int64, count: Int) throws -> [UInt8] {
-                var data = try inner.read(at: offset, count: count)
-                if offset >= 4096, data.count >= 64 { data[data.count / 2] ^= 0xFF }
-                return data
-            }
+    /// A store that damages every read of a dblock past its first 4 KiB the same way: the byte
+    /// in the middle of what was asked for. A fault tied to a position in a response repeats
+    /// identically when the same range is asked for again, so reading a directory twice alike
+    /// proves nothing.
+    static func samePlaceStore(_ fixture: BackupFixture) -> InterposedStore {
+        InterposedStore(LocalDirectoryStore(path: fixture.backupDirectory.path)) { name, offset, _, data in
+            if name.contains(".dblock."), offset >= 4096, data.count >= 64 { data[data.count / 2] ^= 0xFF }
         }
     }
 
@@ -129,7 +95,7 @@ import TestSupport
         options.volumeSize = 24 << 10  // directories of a few hundred bytes: within one cache chunk
         let fixture = try BackupFixture(options: options)
         let clean = try BackupFixture(options: options).open()
-        var store: any BackendStore = SamePlaceStore(LocalDirectoryStore(path: fixture.backupDirectory.path))
+        var store: any BackendStore = Self.samePlaceStore(fixture)
         if chunkCache {
             store = try DiskCachedStore(inner: store, directory: fixture.root.appendingPathComponent("chunks").path, limit: 0)
         }

@@ -7,37 +7,25 @@ import Synchronization
 import Testing
 import TestSupport
 
-/// A store that records every read: volume, offset and length.
-final class RecordingStore: BackendStore {
-    let inner: any BackendStore
-    let reads = Mutex<[(name: String, offset: Int64, count: Int)]>([])
-
-    init(_ inner: any BackendStore) { self.inner = inner }
-
-    var displayName: String { inner.displayName }
-    var identity: String { inner.identity }
-    func list() throws -> [RemoteFile] { try inner.list() }
-    func open(_ file: RemoteFile) throws -> any ByteSource {
-        Source(inner: try inner.open(file), name: file.name, owner: self)
+/// A folder store that records every read: volume, offset and length.
+final class RecordingStore: InterposedStore, @unchecked Sendable {  // immutable: lets only
+    private final class Log: Sendable {
+        let entries = Mutex<[(name: String, offset: Int64, count: Int)]>([])
     }
-    func discardCachedData(of name: String) { inner.discardCachedData(of: name) }
+
+    private let log: Log
+
+    init(_ inner: LocalDirectoryStore) {
+        let log = Log()
+        self.log = log
+        super.init(inner) { name, offset, count, _ in log.entries.withLock { $0.append((name, offset, count)) } }
+    }
 
     func reads(of name: String) -> [(offset: Int64, count: Int)] {
-        reads.withLock { $0.filter { $0.name == name }.map { ($0.offset, $0.count) } }
+        log.entries.withLock { $0.filter { $0.name == name }.map { ($0.offset, $0.count) } }
     }
 
-    func reset() { reads.withLock { $0.removeAll() } }
-
-    struct Source: ByteSource {
-        let inner: any ByteSource
-        let name: String
-        let owner: RecordingStore
-        var size: Int64 { inner.size }
-        func read(at offset: Int64, count: Int) throws -> [UInt8] {
-            owner.reads.withLock { $0.append((name, offset, count)) }
-            return try inner.read(at: offset, count: count)
-        }
-    }
+    func reset() { log.entries.withLock { $0.removeAll() } }
 }
 
 @Suite struct PlacementTests {
