@@ -6,8 +6,10 @@ extension Backup {
     /// the single-block blobs with coalesced reads, then all records stored in one transaction.
     /// Entries whose metadata is already decoded are skipped without a query. Failures are left
     /// for ``metadata(of:)``, which reports them when the entry is asked for.
-    /// - Parameter items: entries with what the index holds of their metadata.
-    package func fetchMetadata(of items: [EntryWithMetadata]) {
+    /// - Parameters:
+    ///   - items: entries with what the index holds of their metadata.
+    ///   - parallelism: how many volumes are read at once.
+    package func fetchMetadata(of items: [EntryWithMetadata], parallelism: Int = 4) {
         var seen = Set<String>()
         let pending = items.filter { item in
             guard item.metadataPending, let hash = item.entry.metahash else { return false }
@@ -19,7 +21,7 @@ extension Backup {
             if let single = item.entry.metablockhash { return single }
             return format.blockHash == format.fileHash ? item.entry.metahash : nil
         }
-        prefetch(blocks)
+        prefetch(blocks, parallelism: parallelism)
         var decoded: [(hash: String, record: MetadataRecord, extendedAttributes: [ExtendedAttributeRecord])] = []
         for item in pending {
             guard let hash = item.entry.metahash, let found = try? decodedMetadata(of: item.entry) else { continue }

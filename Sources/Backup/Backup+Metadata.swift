@@ -38,11 +38,17 @@ extension Backup {
             throw BackupError.inconsistent("\(entry.storedPath): metadata is malformed (\(error))")
         }
         let attributes = meta.extendedAttributes.map { ExtendedAttributeRecord(name: $0.name, value: $0.value) }
+        // A backup made on Windows holds no POSIX mode: its file attributes say what Windows
+        // enforces (ReadOnly), and their raw value is kept for `ls --json`.
+        let fromWindows = meta.permissions == nil
+        let windowsMode = fromWindows
+            ? meta.windowsAttributes?.permissions(folder: entry.kind == .folder, symlink: entry.kind == .symlink) : nil
         let record = MetadataRecord(
-            mode: meta.permissions, uid: meta.uid, gid: meta.gid,
+            mode: meta.permissions ?? windowsMode, uid: meta.uid, gid: meta.gid,
             mtimeSeconds: meta.lastWriteTime?.unixSeconds, mtimeNanoseconds: meta.lastWriteTime?.nanoseconds,
             ownerName: meta.ownerName, groupName: meta.groupName, symlinkTarget: meta.symlinkTarget,
-            extendedAttributeCount: attributes.count)
+            extendedAttributeCount: attributes.count,
+            windowsAttributes: fromWindows ? meta.values["CoreAttributes"] : nil)
         return (record, attributes)
     }
 }

@@ -20,6 +20,11 @@ package struct EntryAttributes: Sendable, Equatable {
     package var mtimeSeconds: Int64
     package var mtimeNanoseconds: Int32
     package var symlinkTarget: String?
+    /// Whether ``uid`` and ``gid`` are the backup's (a backup made on Windows holds none: then
+    /// they are this process's, as for any filesystem without POSIX owners).
+    package var ownerKnown = false
+    /// The Windows attributes as stored, for entries backed up from Windows.
+    package var windowsAttributes: String?
     /// False when the defaults stand in for metadata that could not be read.
     package var complete: Bool
 
@@ -71,6 +76,8 @@ package struct EntryAttributes: Sendable, Equatable {
         if let mode = meta.mode { out.permissions = mode & 0o7777 }
         if let uid = meta.uid { out.uid = uid }
         if let gid = meta.gid { out.gid = gid }
+        out.ownerKnown = meta.uid != nil
+        out.windowsAttributes = meta.windowsAttributes
         out.ownerName = meta.ownerName
         out.groupName = meta.groupName
         if let seconds = meta.mtimeSeconds {

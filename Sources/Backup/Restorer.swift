@@ -131,7 +131,7 @@ package final class Restorer {
         let (attributes, problem) = backup.attributes(of: entry, versionTime: versionTime)
         if let problem {
             summary.metadataMissing.append(display(path))
-            backup.logger.warning("\(display(path)): metadata unavailable (\(problem)); using defaults")
+            backup.logger.error("\(display(path)): metadata unavailable (\(problem)); its mode, owner and times are not restored")
         }
         return attributes
     }
@@ -199,14 +199,18 @@ package final class Restorer {
         let actual = Data(digest.finalize()).base64EncodedString()
         guard actual == entry.hash else { throw BackupError.fileHashMismatch(path: entry.storedPath) }
         let attributes = attributes(entry, path: path)
-        if options.restoreOwners { fchown(fd, attributes.uid, attributes.gid) }
-        // After chown, which clears set-id bits and `security.capability`.
-        summary.attributeWarnings += restoreExtendedAttributes(entry, attributes: attributes, path: display(path)) {
-            ExtendedAttributeCall.set(descriptor: fd, name: $0, value: $1)
+        // Without its metadata the file keeps the private mode and the time it was written
+        // with: nothing made up is applied (the summary lists it).
+        if attributes.complete {
+            if options.restoreOwners { fchown(fd, attributes.uid, attributes.gid) }
+            // After chown, which clears set-id bits and `security.capability`.
+            summary.attributeWarnings += restoreExtendedAttributes(entry, attributes: attributes, path: display(path)) {
+                ExtendedAttributeCall.set(descriptor: fd, name: $0, value: $1)
+            }
+            fchmod(fd, mode_t(attributes.permissions))
+            var times = Self.times(attributes)
+            futimens(fd, &times)
         }
-        fchmod(fd, mode_t(attributes.permissions))
-        var times = Self.times(attributes)
-        futimens(fd, &times)
         guard renameat(parent, temporary, parent, name) == 0 else {
             throw BackupError.local("cannot move file into place: \(TargetDirectory.reason())")
         }
@@ -248,7 +252,7 @@ package final class Restorer {
     private func finishFolder(_ entry: EntryRecord, path: [String]) {
         guard entry.listed else { return }
         let attributes = attributes(entry, path: path)
-        guard let fd = try? target.openFolder(path[...]) else { return }
+        guard attributes.complete, let fd = try? target.openFolder(path[...]) else { return }
         defer { close(fd) }
         if options.restoreOwners { fchown(fd, attributes.uid, attributes.gid) }
         summary.attributeWarnings += restoreExtendedAttributes(entry, attributes: attributes, path: display(path)) {

@@ -42,63 +42,67 @@ extension BackupFilesystem {
     }
 
     /// An attribute's value; `ENODATA` when the entry has no such attribute (`EOPNOTSUPP` for
-    /// the names in ``askedOfEveryEntry``).
-    /// - Throws: `ENODATA`; `ENOENT` for an unknown inode; `EIO` when the entry's metadata
-    ///   could not be read within ``metadataTimeout`` (so a copy never silently loses attributes).
-    package func getxattr(inode: InodeNumber, name: [UInt8], size: Int) throws(Errno) -> [UInt8] {
-        guard let item = try extendedAttributeSubject(inode) else { throw Self.absence(of: name) }
+    /// the names in ``askedOfEveryEntry``); `ENOENT` for an unknown inode; `EIO` when the
+    /// entry's metadata cannot be read (so a copy never silently loses attributes).
+    package func getxattr(inode: InodeNumber, name: [UInt8], size: Int, reply: PendingReply<[UInt8]>) {
+        let subject: (Version, EntryWithMetadata)?
+        do throws(Errno) { subject = try extendedAttributeSubject(inode) } catch { return reply.fail(error) }
+        guard let (version, entry) = subject else { return reply.fail(Self.absence(of: name)) }
         let text = String(decoding: name, as: UTF8.self)
-        guard Array(text.utf8) == name, !name.isEmpty else { throw Self.absence(of: name) }
-        let (version, entry) = item
+        guard Array(text.utf8) == name, !name.isEmpty else { return reply.fail(Self.absence(of: name)) }
         if let metadata = entry.metadata {
             // Decoded before: the count says whether a query is needed at all.
-            guard metadata.extendedAttributeCount > 0, let hash = entry.entry.metahash else { throw Self.absence(of: name) }
+            guard metadata.extendedAttributeCount > 0, let hash = entry.entry.metahash else { return reply.fail(Self.absence(of: name)) }
             do {
-                guard let value = try backup.catalog.extendedAttribute(named: text, hash: hash) else { throw Self.absence(of: name) }
-                return value
-            } catch let error as Errno {
-                throw error
+                guard let value = try backup.catalog.extendedAttribute(named: text, hash: hash) else { return reply.fail(Self.absence(of: name)) }
+                return reply.succeed(value)
             } catch {
                 logger.error("index lookup failed: \(error)")
-                throw Errno(EIO)
+                return reply.fail(Errno(EIO))
             }
         }
-        let attributes: [ExtendedAttributeRecord]
-        do {
-            attributes = try fetchedExtendedAttributes(entry.entry, version: version)
-        } catch {
-            // `ls -l` asks these of every entry: while storage is failing it gets "not supported"
-            // instead of an error line per file (`cp -a` and `getfattr` go by listxattr, which
-            // still fails, so no copy silently loses attributes).
-            if Self.askedOfEveryEntry.contains(name) { throw Errno(EOPNOTSUPP) }
-            throw error
+        later(reply) { () throws(Errno) -> [UInt8] in
+            let attributes: [ExtendedAttributeRecord]
+            do throws(Errno) {
+                attributes = try self.fetchedExtendedAttributes(entry.entry, version: version)
+            } catch {
+                // `ls -l` asks these of every entry: while storage is failing it gets "not supported"
+                // instead of an error line per file (`cp -a` and `getfattr` go by listxattr, which
+                // still fails, so no copy silently loses attributes).
+                if Self.askedOfEveryEntry.contains(name) { throw Errno(EOPNOTSUPP) }
+                throw error
+            }
+            guard let found = attributes.first(where: { Array($0.name.utf8) == name }) else { throw Self.absence(of: name) }
+            return found.value
         }
-        guard let found = attributes.first(where: { Array($0.name.utf8) == name }) else { throw Self.absence(of: name) }
-        return found.value
     }
 
-    /// The attribute names, each followed by a NUL; empty when the entry has none.
-    /// - Throws: `ENOENT` for an unknown inode; `EIO` as for ``getxattr(inode:name:size:)``.
-    package func listxattr(inode: InodeNumber, size: Int) throws(Errno) -> [UInt8] {
-        guard let (version, entry) = try extendedAttributeSubject(inode) else { return [] }
-        let attributes: [ExtendedAttributeRecord]
+    /// The attribute names, each followed by a NUL; empty when the entry has none; `ENOENT`
+    /// for an unknown inode; `EIO` as for ``getxattr(inode:name:size:reply:)``.
+    package func listxattr(inode: InodeNumber, size: Int, reply: PendingReply<[UInt8]>) {
+        let subject: (Version, EntryWithMetadata)?
+        do throws(Errno) { subject = try extendedAttributeSubject(inode) } catch { return reply.fail(error) }
+        guard let (version, entry) = subject else { return reply.succeed([]) }
+        @Sendable func packed(_ attributes: [ExtendedAttributeRecord]) -> [UInt8] {
+            var list: [UInt8] = []
+            for attribute in attributes {
+                list.append(contentsOf: attribute.name.utf8)
+                list.append(0)
+            }
+            return list
+        }
         if let metadata = entry.metadata, let hash = entry.entry.metahash {
-            guard metadata.extendedAttributeCount > 0 else { return [] }
+            guard metadata.extendedAttributeCount > 0 else { return reply.succeed([]) }
             do {
-                attributes = try backup.catalog.extendedAttributes(hash: hash) ?? []
+                return reply.succeed(packed(try backup.catalog.extendedAttributes(hash: hash) ?? []))
             } catch {
                 logger.error("index lookup failed: \(error)")
-                throw Errno(EIO)
+                return reply.fail(Errno(EIO))
             }
-        } else {
-            attributes = try fetchedExtendedAttributes(entry.entry, version: version)
         }
-        var list: [UInt8] = []
-        for attribute in attributes {
-            list.append(contentsOf: attribute.name.utf8)
-            list.append(0)
+        later(reply) { () throws(Errno) -> [UInt8] in
+            packed(try self.fetchedExtendedAttributes(entry.entry, version: version))
         }
-        return list
     }
 
     /// The entry an xattr request is about, or nil when it certainly has no attributes (the
@@ -115,22 +119,17 @@ extension BackupFilesystem {
     }
 
     /// The attributes of an entry whose metadata is not decoded yet: fetched (and kept in the
-    /// index), waiting at most ``metadataTimeout`` as a lookup does.
+    /// index); call on a worker thread.
     private func fetchedExtendedAttributes(_ entry: EntryRecord, version: Version) throws(Errno) -> [ExtendedAttributeRecord] {
-        let backup = backup
-        let outcome = bounded(timeout: metadataTimeout) { Result { try backup.extendedAttributes(of: entry) } }
-        switch outcome {
-        case .success(let attributes)?:
+        do {
+            let attributes = try backup.extendedAttributes(of: entry)
             if attributes.isEmpty {
                 rememberIfWithoutExtendedAttributes(
                     EntryWithMetadata(entry: entry, metadata: MetadataRecord()), version: version)
             }
             return attributes
-        case .failure(let error)?:
+        } catch {
             logger.error("\(entry.storedPath): extended attributes unavailable: \(error)")
-            throw Errno(EIO)
-        case nil:
-            logger.error("\(entry.storedPath): extended attributes took longer than \(metadataTimeout) s; answered EIO")
             throw Errno(EIO)
         }
     }

@@ -11,8 +11,10 @@ import Glibc
 extension BackupFilesystem {
     /// The most children computed per `readdir` call (the kernel keeps what fits in its buffer).
     static let listingPage = 512
-    /// Folder metadata prefetches that may run at once.
+    /// Folder metadata fetches that may run at once.
     static let folderPrefetchSlots = DispatchSemaphore(value: 4)
+    /// Where folder metadata fetches run.
+    static let folderQueue = DispatchQueue(label: "dupfs.folders", attributes: .concurrent)
     /// Children whose metadata one step of a folder prefetch reads from the index.
     static let prefetchPage = 4096
 
@@ -25,57 +27,83 @@ extension BackupFilesystem {
 
     /// Cookies: 1 after `.`, 2 after `..`; after a child, its entry id + 3 (root: version index + 3).
     ///
-    /// `readdirplus` reads a page of children with their decoded metadata in one query and
-    /// answers from it on this thread; only children whose metadata is not decoded yet cost a
-    /// fetch (the whole folder's, coalesced, waited for briefly; then each such child's own,
-    /// bounded as for a lookup).
-    package func readdir(inode: InodeNumber, handle: UInt64, offset: Int64, plus: Bool) throws(Errno)
-        -> [(entry: DirectoryEntry, nextOffset: Int64)]
-    {
-        try readdir(inode: inode, handle: handle, offset: offset, plus: plus, limit: Self.listingPage)
-    }
-
-    /// As ``readdir(inode:handle:offset:plus:)``, computing at most `limit` children (what the
-    /// kernel's buffer can take: a few dozen with attributes, of a folder that may hold 100,000).
-    package func readdir(inode: InodeNumber, handle: UInt64, offset: Int64, plus: Bool, limit: Int) throws(Errno)
-        -> [(entry: DirectoryEntry, nextOffset: Int64)]
-    {
-        if inode == InodeLayout.root { return rootListing(offset: offset) }
-        var out: [(entry: DirectoryEntry, nextOffset: Int64)] = []
-        let (version, folder) = try resolve(inode)
-        guard folder.entry.kind == .folder else { throw Errno(ENOTDIR) }
-        let selfAttributes = plus ? attributes(folder, version: version).0 : FileAttributes(inode: inode, mode: UInt32(S_IFDIR))
-        if offset < 1 { out.append((DirectoryEntry(name: [46], attributes: selfAttributes), 1)) }
-        if offset < 2 { out.append((DirectoryEntry(name: [46, 46], attributes: selfAttributes), 2)) }
+    /// A page of children is read with their decoded metadata in one query and answered on
+    /// this thread when every child's metadata is at hand. Otherwise a worker fetches the whole
+    /// folder's metadata in one go (or joins the fetch under way) and answers once the page is
+    /// done; children still without metadata near the deadline are listed as names only, which
+    /// the kernel looks up on its own (a lookup waits for them, or fails with EIO). No child is
+    /// ever shown with attributes the backup does not hold.
+    /// `.` and `..` carry only their type: the kernel ignores their attributes in `readdirplus`.
+    package func readdir(
+        inode: InodeNumber, handle: UInt64, offset: Int64, plus: Bool, limit: Int,
+        reply: PendingReply<[(entry: DirectoryEntry, nextOffset: Int64)]>
+    ) {
+        if inode == InodeLayout.root { return reply.succeed(rootListing(offset: offset)) }
+        let version: Version, folder: EntryWithMetadata
+        do throws(Errno) { (version, folder) = try resolve(inode) } catch { return reply.fail(error) }
+        guard folder.entry.kind == .folder else { return reply.fail(Errno(ENOTDIR)) }
         var after: String?
         if offset > 2 {
             do {
-                guard let last = try backup.catalog.entry(version: version.record.id, id: offset - 3) else { return out }
+                guard let last = try backup.catalog.entry(version: version.record.id, id: offset - 3) else { return reply.succeed([]) }
                 after = last.name
             } catch {
-                throw Errno(EIO)
+                return reply.fail(Errno(EIO))
             }
         }
-        let versionID = version.record.id
         let pageSize = max(1, min(limit, Self.listingPage))
-        var page: [EntryWithMetadata]
+        let page: [EntryWithMetadata]
         do {
-            page = try backup.catalog.childrenWithMetadata(version: versionID, parent: folder.entry.id, after: after, limit: pageSize)
-            if plus && page.contains(where: \.metadataPending) {
-                prefetchChildrenMetadata(inode, version: version, folder: folder.entry)
-                // What the prefetch decoded meanwhile is in the index now.
-                page = try backup.catalog.childrenWithMetadata(version: versionID, parent: folder.entry.id, after: after, limit: pageSize)
-            }
+            page = try backup.catalog.childrenWithMetadata(version: version.record.id, parent: folder.entry.id, after: after, limit: pageSize)
         } catch {
             logger.error("index listing failed: \(error)")
-            throw Errno(EIO)
+            return reply.fail(Errno(EIO))
         }
-        out.reserveCapacity(out.count + page.count)
+        guard plus, page.contains(where: \.metadataPending) else {
+            return reply.succeed(listing(page, version: version, folder: inode, offset: offset, plus: plus))
+        }
+        let start = after
+        later(reply) { () throws(Errno) -> [(entry: DirectoryEntry, nextOffset: Int64)] in
+            let after = start
+            // Leave a little of the deadline to answer with names only rather than EIO.
+            let margin = min(1, 0.1 * reply.remaining)
+            let answerBy = DispatchTime.now() + max(0, reply.remaining - margin)
+            self.folderMetadata(inode, version: version, folder: folder.entry, through: page.last?.entry.name, until: answerBy)
+            var fresh = page
+            if let reread = try? self.backup.catalog.childrenWithMetadata(
+                version: version.record.id, parent: folder.entry.id, after: after, limit: pageSize) {
+                fresh = reread
+            }
+            let missing = fresh.filter(\.metadataPending)
+            if !missing.isEmpty && DispatchTime.now() < answerBy {
+                // The folder fetch failed for these, or another fetch held the folder: their own.
+                self.backup.fetchMetadata(of: missing)
+                fresh = (try? self.backup.catalog.childrenWithMetadata(
+                    version: version.record.id, parent: folder.entry.id, after: after, limit: pageSize)) ?? fresh
+            }
+            return self.listing(fresh, version: version, folder: inode, offset: offset, plus: plus)
+        }
+    }
+
+    /// The answer to a listing: `.` and `..` at the start, then the page's children.
+    private func listing(
+        _ page: [EntryWithMetadata], version: Version, folder: InodeNumber, offset: Int64, plus: Bool
+    ) -> [(entry: DirectoryEntry, nextOffset: Int64)] {
+        var out: [(entry: DirectoryEntry, nextOffset: Int64)] = []
+        out.reserveCapacity(page.count + 2)
+        let dot = FileAttributes(inode: folder, mode: UInt32(S_IFDIR))
+        if offset < 1 { out.append((DirectoryEntry(name: [46], attributes: dot), 1)) }
+        if offset < 2 { out.append((DirectoryEntry(name: [46, 46], attributes: dot), 2)) }
         for child in page {
-            let attributes = plus
-                ? attributes(child, version: version).0
-                : FileAttributes(inode: InodeLayout.inode(versionKey: version.key, entryID: child.entry.id), mode: Self.typeBits(child.entry.kind))
-            out.append((DirectoryEntry(name: Array(child.entry.name.utf8), attributes: attributes), child.entry.id + 3))
+            let nameOnly = FileAttributes(
+                inode: InodeLayout.inode(versionKey: version.key, entryID: child.entry.id), mode: Self.typeBits(child.entry.kind))
+            let entry: DirectoryEntry
+            if plus, let known = attributesAtHand(child, version: version) {
+                entry = DirectoryEntry(name: Array(child.entry.name.utf8), attributes: known)
+            } else {
+                entry = DirectoryEntry(name: Array(child.entry.name.utf8), attributes: nameOnly, attributesKnown: !plus)
+            }
+            out.append((entry, child.entry.id + 3))
         }
         return out
     }
@@ -97,47 +125,61 @@ extension BackupFilesystem {
         return out
     }
 
-    /// Records a lookup that must fetch its child's metadata; the second distinct child looked up
-    /// that way in a folder fetches the whole folder's metadata in one go.
-    func noteLookup(_ folderInode: InodeNumber, child: Int64, version: Version, folder: EntryRecord) {
+    /// Records a lookup that must fetch its child's metadata; from the second distinct child
+    /// looked up that way in a folder, the folder's metadata is fetched in one go and the
+    /// lookup waits for the part holding its child (call on a worker thread).
+    func noteLookup(_ folderInode: InodeNumber, child: Int64, version: Version, folder: EntryRecord, reply: PendingReply<EntryReply>) {
         let wholeFolder = handles.withLock { state -> Bool in
-            if state.prefetchedFolders.contains(folderInode) { return false }
+            if state.prefetchedFolders.contains(folderInode) || state.folderFetches[folderInode] != nil { return true }
             if let first = state.lookedUp[folderInode] { return first != child }
             if state.lookedUp.count >= Self.rememberedFolders { state.lookedUp.removeAll() }
             state.lookedUp[folderInode] = child
             return false
         }
-        if wholeFolder { prefetchChildrenMetadata(folderInode, version: version, folder: folder) }
+        guard wholeFolder, let item = try? backup.catalog.entryWithMetadata(version: version.record.id, id: child) else { return }
+        folderMetadata(folderInode, version: version, folder: folder, through: item.entry.name, until: reply.deadline)
     }
 
-    /// Once per folder, reads all its children's metadata that the index lacks with coalesced
-    /// reads (a directory's worth at a time) instead of one request per child. Waits briefly and
-    /// lets the rest finish in the background.
-    func prefetchChildrenMetadata(_ inode: InodeNumber, version: Version, folder: EntryRecord) {
-        let first = handles.withLock { state -> Bool in
-            if state.prefetchedFolders.count >= Self.rememberedFolders { state.prefetchedFolders.removeAll() }
-            state.lookedUp[inode] = nil
-            return state.prefetchedFolders.insert(inode).inserted
+    /// Fetches a folder's children's metadata that the index lacks, in one go: once per folder
+    /// (later calls join the fetch under way, or return at once when it is done), page by page
+    /// in name order with coalesced reads. Waits until the children up to `through` (all for
+    /// nil) are done, or `deadline`; the fetch goes on in the background after that.
+    func folderMetadata(_ inode: InodeNumber, version: Version, folder: EntryRecord, through: String?, until deadline: DispatchTime) {
+        let (fetch, starts) = handles.withLock { state -> (FolderFetch?, Bool) in
+            if let running = state.folderFetches[inode] { return (running, false) }
+            if state.prefetchedFolders.contains(inode) { return (nil, false) }
+            let fetch = FolderFetch()
+            state.folderFetches[inode] = fetch
+            return (fetch, true)
         }
-        guard first else { return }
-        let backup = backup
-        let versionID = version.record.id
-        let folderID = folder.id
-        let pageSize = Self.prefetchPage
-        _ = bounded(timeout: min(0.5, metadataTimeout)) {
-            // A few at a time: a cold `ls -lR` of a huge tree moves on faster than they finish,
-            // and those that outlive their wait must not pile up (memory, threads). Without a
-            // free slot, the listing fetches only what its own page needs.
-            guard Self.folderPrefetchSlots.wait(timeout: .now()) == .success else { return false }
-            defer { Self.folderPrefetchSlots.signal() }
-            var after: String?
-            while true {
-                guard let page = try? backup.catalog.childrenWithMetadata(version: versionID, parent: folderID, after: after, limit: pageSize),
-                      let last = page.last else { return true }
-                backup.fetchMetadata(of: page)
-                guard page.count == pageSize else { return true }
-                after = last.entry.name
+        guard let fetch else { return }
+        if starts {
+            let backup = backup
+            let versionID = version.record.id
+            let folderID = folder.id
+            let pageSize = Self.prefetchPage
+            Self.folderQueue.async {
+                // A few folders at a time: a cold `ls -lR` of a huge tree moves on faster than
+                // they finish, and those must not pile up (memory, threads, connections).
+                Self.folderPrefetchSlots.wait()
+                defer { Self.folderPrefetchSlots.signal() }
+                var after: String?
+                while let page = try? backup.catalog.childrenWithMetadata(version: versionID, parent: folderID, after: after, limit: pageSize),
+                      let last = page.last {
+                    backup.fetchMetadata(of: page)
+                    fetch.advance(through: last.entry.name)
+                    guard page.count == pageSize else { break }
+                    after = last.entry.name
+                }
+                self.handles.withLock { state in
+                    if state.prefetchedFolders.count >= Self.rememberedFolders { state.prefetchedFolders.removeAll() }
+                    state.prefetchedFolders.insert(inode)
+                    state.folderFetches[inode] = nil
+                    state.lookedUp[inode] = nil
+                }
+                fetch.finish()
             }
         }
+        fetch.wait(through: through, until: deadline)
     }
 }

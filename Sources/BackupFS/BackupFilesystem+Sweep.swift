@@ -118,9 +118,9 @@ extension BackupFilesystem {
         }
     }
 
-    /// Before a read: when a block it needs is being fetched ahead, waits for that fetch (at
-    /// most `limit` seconds) rather than fetching the same block again.
-    func waitForFetchAhead(_ file: OpenFile, offset: Int64, size: Int, limit: Double) {
+    /// Before a read: when a block it needs is being fetched ahead, waits for that fetch (until
+    /// the request's deadline) rather than fetching the same block again.
+    func waitForFetchAhead(_ file: OpenFile, offset: Int64, size: Int, until deadline: DispatchTime) {
         let blocksize = Int64(max(1, backup.format.blocksize))
         guard size > 0, offset >= 0, !file.hashes.isEmpty else { return }
         let first = Int(min(offset / blocksize, Int64(file.hashes.count - 1)))
@@ -133,7 +133,6 @@ extension BackupFilesystem {
             }
             return found
         }
-        let deadline = DispatchTime.now() + limit
         for batch in batches { _ = batch.group.wait(timeout: deadline) }
     }
 

@@ -18,10 +18,6 @@ package final class BackupFilesystem: LowLevelFilesystem {
     let backup: Backup
     let logger: Logger
     private let table: Mutex<VersionTable>
-    /// When defaults last stood in for metadata (uptime ns; 0 never).
-    private let incompleteAt = Mutex<UInt64>(0)
-    /// When a request last ran out of time waiting for storage (uptime ns; 0 never).
-    private let stalledAt = Mutex<UInt64>(0)
     /// Inodes known to have no extended attributes (filled from what listings and lookups
     /// read anyway), so `getxattr`/`listxattr` (which `ls -l` and `cp -a` send for every entry)
     /// answer them without a query. Bounded by ``rememberedWithoutExtendedAttributes``.
@@ -30,6 +26,8 @@ package final class BackupFilesystem: LowLevelFilesystem {
     let handles = Mutex(Handles())
     /// Fetches started in the background for sweeps (see ``waitForBackgroundFetches(timeout:)``).
     let backgroundFetches = DispatchGroup()
+    /// Whether the newest version's metadata is being warmed in the background.
+    let warming = Mutex(false)
 
     /// The link count of a folder: 1, "unknown" (as btrfs reports). 2 would claim it has no
     /// subfolders, and walkers that trust link counts (fts with `FTS_NOSTAT`, Foundation's
@@ -57,6 +55,8 @@ package final class BackupFilesystem: LowLevelFilesystem {
         var files: [UInt64: OpenFile] = [:]
         /// Folders (inodes) whose children's metadata was fetched in one go.
         var prefetchedFolders: Set<UInt64> = []
+        /// Folder metadata fetches under way, which listings and lookups in the folder join.
+        var folderFetches: [UInt64: FolderFetch] = [:]
         /// Per folder, the child whose metadata a lookup fetched alone: a second child looked up
         /// there fetches the whole folder's metadata.
         var lookedUp: [UInt64: Int64] = [:]
@@ -66,15 +66,7 @@ package final class BackupFilesystem: LowLevelFilesystem {
         /// Blocks being fetched ahead for sweeps, and the batch that fetches each: a read that
         /// needs one waits for that batch instead of fetching the block a second time.
         var fetchingAhead: [String: SweepBatch] = [:]
-        /// Files (inodes) a read of which ran out of time, and when (uptime ns).
-        var timedOutFiles: [UInt64: UInt64] = [:]
     }
-
-    /// The longest a read of a file waits for storage within ``operationTimeout`` after another
-    /// read of that file ran out of time: a quarter of the limit. The kernel shares a file's pages
-    /// between its readers: one whose page another reader's request holds waits for that
-    /// request, then sends its own, so a second full limit would make its single call take two.
-    var limitAfterFileTimeout: Double { max(1, operationTimeout / 4) }
 
     /// The most folders remembered in ``Handles/prefetchedFolders`` and ``Handles/lookedUp``
     /// (then forgotten all at once: forgetting only costs a redundant prefetch).
@@ -87,38 +79,24 @@ package final class BackupFilesystem: LowLevelFilesystem {
         var lastEnd: Int64 = 0
         /// Blocks below this index were already handed to read-ahead.
         var readAheadUntil: Int = 0
-        /// When a read of this handle last ran out of time (uptime ns; 0 never).
-        var timedOutAt: UInt64 = 0
-        /// When open finished (uptime ns) and how long it waited for storage (ns): the first read
-        /// right after it gets only the rest of the time limit (one open(2) + read(2)).
-        var openedAt: UInt64 = 0
-        var openWait: UInt64 = 0
     }
 
     /// Bytes fetched ahead of a sequential reader.
     package static let readAheadBytes = 16 << 20
     static let readAheadQueue = DispatchQueue(label: "dupfs.readahead", attributes: .concurrent)
-
-    /// - Parameters:
-    ///   - backup: the opened backup (index up to date).
-    ///   - logger: where failed reads are reported, naming the volume.
-    /// The longest any request waits for storage before it is answered (EIO for data; defaults
-    /// for metadata). The work goes on in the background and fills the caches.
-    let operationTimeout: Double
-    private static let workQueue = DispatchQueue(label: "dupfs.requests", attributes: .concurrent)
+    /// Where requests that wait for storage run; they answer from there (FuseKit's workers
+    /// never wait, and FuseKit answers EIO for any request still unanswered at its deadline).
+    static let workQueue = DispatchQueue(label: "dupfs.requests", attributes: .concurrent)
 
     /// - Parameters:
     ///   - backup: the opened backup.
     ///   - logger: where failed reads are reported, naming the volume.
-    ///   - operationTimeout: seconds any request may wait for storage at most.
-    package init(backup: Backup, logger: Logger, operationTimeout: Double = 65) throws {
+    package init(backup: Backup, logger: Logger) throws {
         self.backup = backup
         self.logger = logger
-        self.operationTimeout = operationTimeout
         table = Mutex(try Self.load(backup))
         mountTime = Int64(Date().timeIntervalSince1970)
     }
-
     /// The versions in the index now, with their inode keys.
     private static func load(_ backup: Backup) throws -> VersionTable {
         let complete = backup.allVersionsIndexed
@@ -177,38 +155,31 @@ package final class BackupFilesystem: LowLevelFilesystem {
             uid: getuid(), gid: getgid(), mtime: FileTimestamp(seconds: version.record.time))
     }
 
-    /// Seconds a lookup waits for metadata before it answers with defaults (and a short cache
-    /// time, so the real values show once they arrive): a path lookup must not add up waits.
-    var metadataTimeout: Double {
-        // While storage is known to be stalling, lookups answer at once from what is at hand.
-        let last = stalledAt.withLock { $0 }
-        let stalling = last != 0 && DispatchTime.now().uptimeNanoseconds - last < 30_000_000_000
-        return stalling ? 0.1 : min(1, operationTimeout)
-    }
-
-    /// An entry's attributes, and whether they are complete (false: defaults stood in). When the
-    /// index holds everything (the usual case), computed right here; otherwise the entry's own
-    /// metadata is fetched, waiting at most ``metadataTimeout``.
-    func attributes(_ item: EntryWithMetadata, version: Version) -> (FileAttributes, complete: Bool) {
-        if item.entry.id == 0 { return (versionFolderAttributes(version), true) }
+    /// An entry's attributes from what the index holds; nil while its metadata has not been
+    /// fetched (never defaults standing in for it).
+    func attributesAtHand(_ item: EntryWithMetadata, version: Version) -> FileAttributes? {
+        if item.entry.id == 0 { return versionFolderAttributes(version) }
         rememberIfWithoutExtendedAttributes(item, version: version)
-        if let known = EntryAttributes.atHand(item, versionTime: version.record.time) {
-            return (fileAttributes(known, entry: item.entry, version: version), true)
-        }
-        return fetchedAttributes(item.entry, version: version)
+        guard let known = EntryAttributes.atHand(item, versionTime: version.record.time) else { return nil }
+        return fileAttributes(known, entry: item.entry, version: version)
     }
 
-    /// An entry's attributes after fetching its metadata (bounded; defaults when too slow).
-    private func fetchedAttributes(_ entry: EntryRecord, version: Version) -> (FileAttributes, complete: Bool) {
-        let backup = backup
-        let time = version.record.time
-        let (found, problem) = bounded(timeout: metadataTimeout) { backup.attributes(of: entry, versionTime: time) }
-            ?? (EntryAttributes.defaults(for: entry, versionTime: time), BackupError.local("metadata is taking longer than \(metadataTimeout) s"))
-        if let problem {
-            logger.error("\(entry.storedPath): metadata unavailable, defaults shown: \(problem)")
-            incompleteAt.withLock { $0 = DispatchTime.now().uptimeNanoseconds }
+    /// An entry's attributes, fetching its metadata when the index lacks it (call on a worker
+    /// thread: this waits for storage).
+    /// - Throws: `EIO` when the metadata cannot be read (logged with the entry's path).
+    func fetchedAttributes(_ item: EntryWithMetadata, version: Version) throws(Errno) -> FileAttributes {
+        if let known = attributesAtHand(item, version: version) { return known }
+        // A folder fetch may have decoded it meanwhile.
+        if let fresh = try? backup.catalog.entryWithMetadata(version: version.record.id, id: item.entry.id),
+           let known = attributesAtHand(fresh, version: version) {
+            return known
         }
-        return (fileAttributes(found, entry: entry, version: version), problem == nil)
+        let (found, problem) = backup.attributes(of: item.entry, versionTime: version.record.time)
+        if let problem {
+            logger.error("\(item.entry.storedPath): metadata unavailable: \(problem)")
+            throw Errno(BackupFSError.errno(for: problem))
+        }
+        return fileAttributes(found, entry: item.entry, version: version)
     }
 
     /// What the kernel is told about an entry.
@@ -225,6 +196,23 @@ package final class BackupFilesystem: LowLevelFilesystem {
             inode: InodeLayout.inode(versionKey: version.key, entryID: entry.id), mode: mode,
             nlink: entry.kind == .folder ? Self.folderLinks : 1, uid: found.uid, gid: found.gid, size: size,
             mtime: FileTimestamp(seconds: found.mtimeSeconds, nanoseconds: UInt32(max(0, found.mtimeNanoseconds))))
+    }
+
+    /// Runs `work` on a worker thread and answers `reply` with its result, unless the deadline
+    /// answered first; `late` then gets the value that was not delivered.
+    func later<Value: Sendable>(
+        _ reply: PendingReply<Value>, late: (@Sendable (Value) -> Void)? = nil,
+        _ work: @escaping @Sendable () throws(Errno) -> Value
+    ) {
+        Self.workQueue.async {
+            guard !reply.isAnswered else { return }
+            do throws(Errno) {
+                let value = try work()
+                if !reply.delivered(value) { late?(value) }
+            } catch {
+                reply.fail(error)
+            }
+        }
     }
 
     /// The version and entry an inode names, with the entry's metadata when the index has it.
@@ -244,160 +232,140 @@ package final class BackupFilesystem: LowLevelFilesystem {
         return (version, entry)
     }
 
-    private func reply(_ attributes: FileAttributes, complete: Bool = true) -> EntryReply {
-        let timeout = complete ? Self.cacheTimeout : 1
-        return EntryReply(attributes: attributes, attributeTimeout: timeout, entryTimeout: timeout)
+    func entryReply(_ attributes: FileAttributes) -> EntryReply {
+        EntryReply(attributes: attributes, attributeTimeout: Self.cacheTimeout, entryTimeout: Self.cacheTimeout)
     }
 
     // MARK: LowLevelFilesystem
 
-    /// Long while every answer was complete; short for a minute after defaults stood in for
-    /// metadata (readdirplus has one time-out for all its entries).
-    package var readdirplusTimeout: Double {
-        let last = incompleteAt.withLock { $0 }
-        return last == 0 || DispatchTime.now().uptimeNanoseconds - last > 60_000_000_000 ? Self.cacheTimeout : 1
-    }
+    /// Attributes in a listing are always the backed-up ones (entries without them are sent
+    /// as names only), so the kernel may keep them as long as any other.
+    package var readdirplusTimeout: Double { Self.cacheTimeout }
 
-    package func lookup(parent: InodeNumber, name: [UInt8]) throws(Errno) -> EntryReply {
+    package func lookup(parent: InodeNumber, name: [UInt8], reply: PendingReply<EntryReply>) {
         let text = String(decoding: name, as: UTF8.self)
-        guard Array(text.utf8) == name else { throw Errno(ENOENT) }
+        guard Array(text.utf8) == name else { return reply.fail(Errno(ENOENT)) }
         if parent == InodeLayout.root {
-            if text == "latest" && !versions.isEmpty { return reply(latestAttributes) }
-            guard let version = versions.first(where: { $0.name == text }) else { throw Errno(ENOENT) }
-            return reply(versionFolderAttributes(version))
+            if text == "latest" && !versions.isEmpty { return reply.succeed(entryReply(latestAttributes)) }
+            guard let version = versions.first(where: { $0.name == text }) else { return reply.fail(Errno(ENOENT)) }
+            return reply.succeed(entryReply(versionFolderAttributes(version)))
         }
-        let (version, folder) = try resolve(parent)
-        guard folder.entry.kind == .folder else { throw Errno(ENOTDIR) }
-        let child: EntryWithMetadata?
-        do {
-            child = try backup.catalog.childWithMetadata(version: version.record.id, parent: folder.entry.id, name: text)
+        let found: (Version, EntryWithMetadata, EntryWithMetadata)
+        do throws(Errno) {
+            let (version, folder) = try resolve(parent)
+            guard folder.entry.kind == .folder else { throw Errno(ENOTDIR) }
+            let child: EntryWithMetadata?
+            do {
+                child = try backup.catalog.childWithMetadata(version: version.record.id, parent: folder.entry.id, name: text)
+            } catch {
+                logger.error("index lookup failed: \(error)")
+                throw Errno(EIO)
+            }
+            guard let child else { throw Errno(ENOENT) }
+            found = (version, folder, child)
         } catch {
-            logger.error("index lookup failed: \(error)")
-            throw Errno(EIO)
+            return reply.fail(error)
         }
-        guard let child else { throw Errno(ENOENT) }
-        if child.metadataPending {
+        let (version, folder, child) = found
+        if let known = attributesAtHand(child, version: version) { return reply.succeed(entryReply(known)) }
+        later(reply) { () throws(Errno) -> EntryReply in
             // A lone lookup (`cp` of one file) fetches only its own metadata; a second child
             // looked up in the same folder suggests more will follow: fetch the folder's at once.
-            noteLookup(parent, child: child.entry.id, version: version, folder: folder.entry)
+            self.noteLookup(parent, child: child.entry.id, version: version, folder: folder.entry, reply: reply)
+            return self.entryReply(try self.fetchedAttributes(child, version: version))
         }
-        let (found, complete) = attributes(child, version: version)
-        return reply(found, complete: complete)
     }
 
-    package func getattr(inode: InodeNumber) throws(Errno) -> (FileAttributes, timeout: Double) {
-        if inode == InodeLayout.root { return (rootAttributes, Self.cacheTimeout) }
-        if inode == InodeLayout.latest { return (latestAttributes, Self.cacheTimeout) }
-        let (version, item) = try resolve(inode)
-        let (found, complete) = attributes(item, version: version)
-        return (found, complete ? Self.cacheTimeout : 1)
+    package func getattr(inode: InodeNumber, reply: PendingReply<(FileAttributes, timeout: Double)>) {
+        if inode == InodeLayout.root { return reply.succeed((rootAttributes, Self.cacheTimeout)) }
+        if inode == InodeLayout.latest { return reply.succeed((latestAttributes, Self.cacheTimeout)) }
+        let version: Version, item: EntryWithMetadata
+        do throws(Errno) { (version, item) = try resolve(inode) } catch { return reply.fail(error) }
+        if let known = attributesAtHand(item, version: version) { return reply.succeed((known, Self.cacheTimeout)) }
+        later(reply) { () throws(Errno) -> (FileAttributes, timeout: Double) in
+            (try self.fetchedAttributes(item, version: version), Self.cacheTimeout)
+        }
     }
 
-    package func readlink(inode: InodeNumber) throws(Errno) -> [UInt8] {
-        if inode == InodeLayout.latest { return latestTarget }
-        let (version, item) = try resolve(inode)
-        let entry = item.entry
-        guard entry.kind == .symlink else { throw Errno(EINVAL) }
-        if let target = item.metadata?.symlinkTarget { return Array(target.utf8) }
+    package func readlink(inode: InodeNumber, reply: PendingReply<[UInt8]>) {
+        if inode == InodeLayout.latest { return reply.succeed(latestTarget) }
+        let version: Version, item: EntryWithMetadata
+        do throws(Errno) { (version, item) = try resolve(inode) } catch { return reply.fail(error) }
+        guard item.entry.kind == .symlink else { return reply.fail(Errno(EINVAL)) }
+        if let target = item.metadata?.symlinkTarget { return reply.succeed(Array(target.utf8)) }
         let backup = backup
-        let time = version.record.time
-        let (found, problem) = bounded { backup.attributes(of: entry, versionTime: time) }
-            ?? (EntryAttributes.defaults(for: entry, versionTime: time), BackupError.local("metadata took longer than \(Int(operationTimeout)) s"))
-        guard let target = found.symlinkTarget else {
-            logger.error("\(entry.storedPath): symlink target unavailable: \(problem.map { "\($0)" } ?? "no metadata")")
-            throw Errno(EIO)
-        }
-        return Array(target.utf8)
-    }
-
-    package func open(inode: InodeNumber, flags: Int32) throws(Errno) -> OpenReply {
-        if flags & O_ACCMODE != O_RDONLY || flags & O_TRUNC != 0 { throw Errno(EROFS) }
-        let (version, item) = try resolve(inode)
-        let entry = item.entry
-        guard entry.kind == .file else { throw Errno(entry.kind == .folder ? EISDIR : EINVAL) }
-        sweep(opening: entry, version: version)
-        let hashes: [String]
-        let backup = backup
-        let started = DispatchTime.now().uptimeNanoseconds
-        // Files of up to one block need no blocklist from storage: no need for a deadline.
-        let outcome = entry.blocklists.isEmpty
-            ? Result { try backup.blockHashes(of: entry) }
-            : bounded({ Result { try backup.blockHashes(of: entry) } })
-        switch outcome {
-        case .success(let found)?:
-            hashes = found
-        case .failure(let error)?:
-            logger.error("\(entry.storedPath): cannot open: \(error)")
-            throw Errno(BackupFSError.errno(for: error))
-        case nil:
-            logger.error("\(entry.storedPath): opening took longer than \(Int(operationTimeout)) s; answered EIO")
-            throw Errno(EIO)
-        }
-        let finished = DispatchTime.now().uptimeNanoseconds
-        let handle = handles.withLock { state -> UInt64 in
-            let handle = state.next
-            state.next += 1
-            var file = OpenFile(entry: entry, hashes: hashes)
-            file.openedAt = finished
-            file.openWait = finished - started
-            state.files[handle] = file
-            return handle
-        }
-        return OpenReply(handle: handle, keepCache: true)
-    }
-
-    package func read(inode: InodeNumber, handle: UInt64, offset: Int64, size: Int) throws(Errno) -> [UInt8] {
-        guard let file = handles.withLock({ $0.files[handle] }) else { throw Errno(EBADF) }
-        readAhead(handle, file: file, offset: offset, size: size)
-        let backup = backup
-        // The kernel answers one read(2) with several requests (read-ahead, then the page it
-        // needs): after one of them ran out of time on this handle, the next ones get only what
-        // is already at hand, so the caller's single call stays within the time limit.
-        let now = DispatchTime.now().uptimeNanoseconds
-        let recentTimeout = file.timedOutAt != 0 && now - file.timedOutAt < UInt64(2 * operationTimeout * 1e9)
-        var limit = recentTimeout ? 0.2 : operationTimeout
-        if let last = handles.withLock({ $0.timedOutFiles[inode] }), now - last < UInt64(operationTimeout * 1e9) {
-            limit = min(limit, limitAfterFileTimeout)
-        }
-        if now - file.openedAt < 2_000_000_000 {
-            limit = min(limit, max(0.5, operationTimeout - Double(file.openWait) / 1e9))
-        }
-        if let bytes = readFromMemory(file, offset: offset, size: size) { return bytes }
-        let started = DispatchTime.now().uptimeNanoseconds
-        waitForFetchAhead(file, offset: offset, size: size, limit: limit)
-        limit = max(0.05, limit - Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
-        let outcome = bounded(timeout: limit) {
-            Result { try backup.read(file.entry, hashes: file.hashes, offset: offset, count: size) }
-        }
-        switch outcome {
-        case .success(let bytes)?:
-            let took = Double(DispatchTime.now().uptimeNanoseconds - now) / 1e9
-            if took >= operationTimeout / 2 {
-                logger.warning("\(file.entry.storedPath): read at \(offset) (handle \(handle)) took \(String(format: "%.1f", took)) s; storage is slow")
+        later(reply) { () throws(Errno) -> [UInt8] in
+            let (found, problem) = backup.attributes(of: item.entry, versionTime: version.record.time)
+            guard problem == nil, let target = found.symlinkTarget else {
+                self.logger.error("\(item.entry.storedPath): symlink target unavailable: \(problem.map { "\($0)" } ?? "no metadata")")
+                throw Errno(EIO)
             }
-            return bytes
-        case .failure(let error)?:
-            // A failure that took long (storage gave up at about the time limit) counts as a time-out:
-            // the kernel asks again at once for the single page its caller needs, and that request
-            // must not wait a second full limit.
-            let waited = Double(DispatchTime.now().uptimeNanoseconds - now) / 1e9
-            if waited >= min(1, limit / 2) { noteTimeout(handle, inode: inode) }
-            logger.error("\(file.entry.storedPath): read at \(offset) (handle \(handle)) failed after \(String(format: "%.1f", waited)) s: \(error)")
-            throw Errno(BackupFSError.errno(for: error))
-        case nil:
-            noteTimeout(handle, inode: inode)
-            logger.error("\(file.entry.storedPath): read at \(offset) (handle \(handle)) took longer than \(String(format: "%.1f", limit)) s; answered EIO")
-            throw Errno(EIO)
+            return Array(target.utf8)
         }
     }
 
-    /// Marks a handle and its file as having had a read run out of time just now.
-    private func noteTimeout(_ handle: UInt64, inode: InodeNumber) {
-        let now = DispatchTime.now().uptimeNanoseconds
-        handles.withLock { state in
-            state.files[handle]?.timedOutAt = now
-            if state.timedOutFiles.count >= Self.rememberedFolders { state.timedOutFiles.removeAll() }
-            state.timedOutFiles[inode] = now
+    package func open(inode: InodeNumber, flags: Int32, reply: PendingReply<OpenReply>) {
+        if flags & O_ACCMODE != O_RDONLY || flags & O_TRUNC != 0 { return reply.fail(Errno(EROFS)) }
+        let version: Version, item: EntryWithMetadata
+        do throws(Errno) { (version, item) = try resolve(inode) } catch { return reply.fail(error) }
+        let entry = item.entry
+        guard entry.kind == .file else { return reply.fail(Errno(entry.kind == .folder ? EISDIR : EINVAL)) }
+        sweep(opening: entry, version: version)
+        let backup = backup
+        let opening = { @Sendable () throws(Errno) -> OpenReply in
+            let hashes: [String]
+            do {
+                hashes = try backup.blockHashes(of: entry)
+            } catch {
+                self.logger.error("\(entry.storedPath): cannot open: \(error)")
+                throw Errno(BackupFSError.errno(for: error))
+            }
+            let handle = self.handles.withLock { state -> UInt64 in
+                let handle = state.next
+                state.next += 1
+                state.files[handle] = OpenFile(entry: entry, hashes: hashes)
+                return handle
+            }
+            return OpenReply(handle: handle, keepCache: true)
+        }
+        // The kernel never got a handle answered too late: nothing will release it.
+        let drop = { @Sendable (late: OpenReply) in self.release(inode: inode, handle: late.handle) }
+        // Files of up to one block need no blocklist from storage: answered right here.
+        if entry.blocklists.isEmpty {
+            do throws(Errno) {
+                let opened = try opening()
+                if !reply.delivered(opened) { drop(opened) }
+            } catch {
+                reply.fail(error)
+            }
+            return
+        }
+        later(reply, late: drop, opening)
+    }
+
+    package func read(inode: InodeNumber, handle: UInt64, offset: Int64, size: Int, reply: PendingReply<[UInt8]>) {
+        guard let file = handles.withLock({ $0.files[handle] }) else { return reply.fail(Errno(EBADF)) }
+        readAhead(handle, file: file, offset: offset, size: size)
+        if let bytes = readFromMemory(file, offset: offset, size: size) { return reply.succeed(bytes) }
+        let backup = backup
+        let started = DispatchTime.now().uptimeNanoseconds
+        Self.workQueue.async {
+            guard !reply.isAnswered else { return }
+            self.waitForFetchAhead(file, offset: offset, size: size, until: reply.deadline)
+            let outcome = Result { try backup.read(file.entry, hashes: file.hashes, offset: offset, count: size) }
+            let took = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            let seconds = String(format: "%.1f", took)
+            switch outcome {
+            case .success(let bytes):
+                if !reply.delivered(bytes) {
+                    self.logger.error("\(file.entry.storedPath): read at \(offset) (handle \(handle)) ran out of time; its data came after \(seconds) s")
+                } else if took >= 5 {
+                    self.logger.warning("\(file.entry.storedPath): read at \(offset) (handle \(handle)) took \(seconds) s; storage is slow")
+                }
+            case .failure(let error):
+                self.logger.error("\(file.entry.storedPath): read at \(offset) (handle \(handle)) failed after \(seconds) s: \(error)")
+                reply.fail(Errno(BackupFSError.errno(for: error)))
+            }
         }
     }
 
@@ -415,23 +383,6 @@ package final class BackupFilesystem: LowLevelFilesystem {
 
     package func release(inode: InodeNumber, handle: UInt64) {
         handles.withLock { _ = $0.files.removeValue(forKey: handle) }
-    }
-
-    /// Runs storage work with a deadline: the answer, or nil when the deadline passed (the work
-    /// then finishes in the background and fills the caches for the next request).
-    func bounded<T: Sendable>(timeout: Double? = nil, _ work: @escaping @Sendable () -> T) -> T? {
-        let box = Mutex<T?>(nil)
-        let done = DispatchSemaphore(value: 0)
-        Self.workQueue.async {
-            let value = work()
-            box.withLock { $0 = value }
-            done.signal()
-        }
-        guard done.wait(timeout: .now() + (timeout ?? operationTimeout)) == .success else {
-            stalledAt.withLock { $0 = DispatchTime.now().uptimeNanoseconds }
-            return nil
-        }
-        return box.withLock { $0 }
     }
 
     /// Starts fetching the blocks after a sequential read, in the background.

@@ -22,13 +22,13 @@ package struct EntryWithMetadata: Sendable, Hashable {
 
 extension Catalog {
     /// The entry columns, qualified for a join with `metadata`; same order as `Catalog.entry(_:)` reads.
-    private static let joinedColumns = """
+    static let joinedColumns = """
         e.version, e.id, e.parent, e.name, e.kind, e.size, e.hash, e.blocklists, e.blockhash, e.metahash, e.metasize,
         e.metablocklists, e.metablockhash, e.path, e.listed, e.listtime,
-        m.hash, m.mode, m.uid, m.gid, m.mtime, m.mtimensec, m.owner, m.grp, m.target, m.xattrs
+        m.hash, m.mode, m.uid, m.gid, m.mtime, m.mtimensec, m.owner, m.grp, m.target, m.xattrs, m.winattrs
         """
 
-    private static let joinedFrom = "FROM entries e LEFT JOIN metadata m ON m.hash = e.metahash"
+    static let joinedFrom = "FROM entries e LEFT JOIN metadata m ON m.hash = e.metahash"
 
     /// Reads one joined row: the entry, and its metadata when a metadata row matched.
     static func entryWithMetadata(_ row: Statement) -> EntryWithMetadata {
@@ -93,15 +93,37 @@ extension Catalog {
         func int<T: BinaryInteger>(_ v: T?) -> SQLValue { v.map { .integer(Int64($0)) } ?? .null }
         func text(_ v: String?) -> SQLValue { v.map { .text($0) } ?? .null }
         try transaction { state in
-            let insert = try state.statement("INSERT OR REPLACE INTO metadata VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            let insert = try state.statement("INSERT OR REPLACE INTO metadata VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
             for (hash, record, attributes) in records {
                 try insert.run([
                     .text(hash), int(record.mode), int(record.uid), int(record.gid), int(record.mtimeSeconds),
                     int(record.mtimeNanoseconds), text(record.ownerName), text(record.groupName), text(record.symlinkTarget),
-                    .integer(Int64(attributes.count)),
+                    .integer(Int64(attributes.count)), text(record.windowsAttributes),
                 ])
                 try Self.replaceExtendedAttributes(&state, hash: hash, attributes)
             }
+        }
+    }
+}
+
+extension Catalog {
+    /// Entries of a version whose metadata the index has not decoded yet, in id order (the
+    /// order of the file list, which is roughly the order their metadata blocks were written).
+    /// - Parameters:
+    ///   - version: the version.
+    ///   - afterID: return only entries with a larger id (for paging).
+    ///   - limit: at most this many.
+    /// - Throws: ``SQLiteError``.
+    package func entriesWithPendingMetadata(version: Int64, afterID: Int64, limit: Int) throws -> [EntryWithMetadata] {
+        try withState { state in
+            var result: [EntryWithMetadata] = []
+            try state.statement("""
+                SELECT \(Self.joinedColumns) \(Self.joinedFrom)
+                WHERE e.version=? AND e.id>? AND e.metahash IS NOT NULL AND m.hash IS NULL ORDER BY e.id LIMIT ?
+                """).forEach([.integer(version), .integer(afterID), .integer(Int64(limit))]) { row in
+                result.append(Self.entryWithMetadata(row))
+            }
+            return result
         }
     }
 }

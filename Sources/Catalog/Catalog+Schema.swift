@@ -1,6 +1,6 @@
 extension Catalog {
     /// Bumped whenever the schema changes; an older index is rebuilt from scratch.
-    static let schemaVersion = 3
+    static let schemaVersion = 4
 
     static let schema = """
         CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -23,7 +23,7 @@ extension Catalog {
         CREATE TABLE IF NOT EXISTS blocklists (hash TEXT PRIMARY KEY, content BLOB NOT NULL);
         CREATE TABLE IF NOT EXISTS metadata (
             hash TEXT PRIMARY KEY, mode INTEGER, uid INTEGER, gid INTEGER, mtime INTEGER, mtimensec INTEGER,
-            owner TEXT, grp TEXT, target TEXT, xattrs INTEGER NOT NULL DEFAULT 0);
+            owner TEXT, grp TEXT, target TEXT, xattrs INTEGER NOT NULL DEFAULT 0, winattrs TEXT);
         CREATE TABLE IF NOT EXISTS xattrs (
             hash TEXT NOT NULL, name TEXT NOT NULL, position INTEGER NOT NULL, value BLOB NOT NULL,
             PRIMARY KEY (hash, name)) WITHOUT ROWID;

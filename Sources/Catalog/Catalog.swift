@@ -352,7 +352,7 @@ package final class Catalog: Sendable {
     /// Decoded metadata for a metadata hash, when cached.
     package func metadata(hash: String) throws -> MetadataRecord? {
         try withState { state in
-            try state.statement("SELECT mode, uid, gid, mtime, mtimensec, owner, grp, target, xattrs FROM metadata WHERE hash=?")
+            try state.statement("SELECT mode, uid, gid, mtime, mtimensec, owner, grp, target, xattrs, winattrs FROM metadata WHERE hash=?")
                 .first([.text(hash)]) { row in Self.metadataRecord(row, from: 0) }
         }
     }
@@ -366,7 +366,7 @@ package final class Catalog: Sendable {
             gid: row.optionalInt(first + 2).map { UInt32(truncatingIfNeeded: $0) },
             mtimeSeconds: row.optionalInt(first + 3), mtimeNanoseconds: row.optionalInt(first + 4).map { Int32(truncatingIfNeeded: $0) },
             ownerName: row.optionalText(first + 5), groupName: row.optionalText(first + 6), symlinkTarget: row.optionalText(first + 7),
-            extendedAttributeCount: Int(clamping: row.int(first + 8)))
+            extendedAttributeCount: Int(clamping: row.int(first + 8)), windowsAttributes: row.optionalText(first + 9))
     }
 
     /// Caches decoded metadata with its extended attributes (replacing what was stored for

@@ -88,15 +88,19 @@ package struct MetadataRecord: Sendable, Hashable {
     package var symlinkTarget: String?
     /// How many extended attributes the blob holds (0: none, known without another query).
     package var extendedAttributeCount: Int
+    /// The Windows attributes as stored (`CoreAttributes`, e.g. `ReadOnly, Archive`), kept only
+    /// for entries backed up without POSIX metadata (from Windows).
+    package var windowsAttributes: String?
 
     package init(
         mode: UInt32? = nil, uid: UInt32? = nil, gid: UInt32? = nil, mtimeSeconds: Int64? = nil,
         mtimeNanoseconds: Int32? = nil, ownerName: String? = nil, groupName: String? = nil,
-        symlinkTarget: String? = nil, extendedAttributeCount: Int = 0
+        symlinkTarget: String? = nil, extendedAttributeCount: Int = 0, windowsAttributes: String? = nil
     ) {
         self.mode = mode; self.uid = uid; self.gid = gid; self.mtimeSeconds = mtimeSeconds
         self.mtimeNanoseconds = mtimeNanoseconds; self.ownerName = ownerName; self.groupName = groupName
         self.symlinkTarget = symlinkTarget; self.extendedAttributeCount = extendedAttributeCount
+        self.windowsAttributes = windowsAttributes
     }
 }
 

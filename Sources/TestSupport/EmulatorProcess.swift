@@ -64,6 +64,24 @@ package final class EmulatorProcess {
         }
     }
 
+    /// Adds fault rules through the control channel (`POST /__emulator/faults`, see the
+    /// emulator's README), e.g. `[{"method":"*","times":null,"action":"delay","ms":40}]`.
+    /// - Parameter json: a rule object or an array of them.
+    /// - Throws: ``FixtureError`` when the emulator refuses them.
+    package func addFaults(_ json: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        process.arguments = ["-sf", "--cacert", caPath, "-H", "X-Emulator-Secret: \(controlSecret)",
+                             "-H", "Content-Type: application/json", "--data-binary", json, httpsURL + "/__emulator/faults"]
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw FixtureError.io(path: httpsURL, operation: "pcloud-emulator refused the fault rules \(json)", errno: 0)
+        }
+    }
+
     /// The logged requests so far, as decoded JSON objects.
     package func requests() -> [[String: Any]] {
         guard let text = try? String(contentsOf: requestLog, encoding: .utf8) else { return [] }

@@ -47,20 +47,32 @@ struct ListCommand: ParsableCommand {
                         logger.error("\(itemPath.joined(separator: "/")): metadata unavailable: \(problem)")
                     }
                 }
+                // Without its metadata an entry shows only what the file list holds: never
+                // defaults in place of the backed-up mode, owner or time.
+                let known = attributes.complete
                 if json {
                     var row: [String: Any] = [
                         "path": itemPath.joined(separator: "/"), "name": entry.name,
-                        "type": Formatting.typeName(entry.kind), "size": entry.kind == .file ? entry.size : 0,
-                        "mode": String(attributes.permissions, radix: 8), "uid": attributes.uid, "gid": attributes.gid,
-                        "mtime": Formatting.utc(attributes.mtimeSeconds, nanoseconds: attributes.mtimeNanoseconds),
-                        "mtimeNs": attributes.mtimeSeconds * 1_000_000_000 + Int64(attributes.mtimeNanoseconds),
+                        "type": Formatting.typeName(entry.kind),
                     ]
+                    row["size"] = entry.kind == .file ? entry.size : 0
+                    if known {
+                        row["mode"] = String(attributes.permissions, radix: 8)
+                        row["mtime"] = Formatting.utc(attributes.mtimeSeconds, nanoseconds: attributes.mtimeNanoseconds)
+                        row["mtimeNs"] = attributes.mtimeSeconds * 1_000_000_000 + Int64(attributes.mtimeNanoseconds)
+                        if attributes.ownerKnown {
+                            row["uid"] = attributes.uid
+                            row["gid"] = attributes.gid
+                        }
+                    } else {
+                        row["metadataMissing"] = true
+                    }
                     if !entry.storedPath.isEmpty { row["storedPath"] = entry.storedPath }
                     if let hash = entry.hash { row["hash"] = hash }
                     if let owner = attributes.ownerName { row["owner"] = owner }
                     if let group = attributes.groupName { row["group"] = group }
                     if let target = attributes.symlinkTarget { row["target"] = target }
-                    if !attributes.complete { row["metadataMissing"] = true }
+                    if let windows = attributes.windowsAttributes { row["windowsAttributes"] = windows }
                     rows.append(row)
                     return
                 }
@@ -69,8 +81,14 @@ struct ListCommand: ParsableCommand {
                     print(shown + (entry.kind == .folder && recursive ? "/" : ""))
                     return
                 }
-                let owner = attributes.ownerName ?? String(attributes.uid)
-                let group = attributes.groupName ?? String(attributes.gid)
+                guard known else {
+                    // As GNU ls shows an entry it cannot stat.
+                    let type = String(Formatting.mode(entry.kind, 0).prefix(1))
+                    print("\(type)????????? \("?".padded(8)) \("?".padded(8)) \("?".leftPadded(to: 12)) \("?".padded(30)) \(shown)")
+                    return
+                }
+                let owner = attributes.ownerName ?? (attributes.ownerKnown ? String(attributes.uid) : "-")
+                let group = attributes.groupName ?? (attributes.ownerKnown ? String(attributes.gid) : "-")
                 let time = Formatting.utc(attributes.mtimeSeconds, nanoseconds: attributes.mtimeNanoseconds)
                 let size = entry.kind == .file ? entry.size : 0
                 print("\(Formatting.mode(entry.kind, attributes.permissions)) \(owner.padded(8)) \(group.padded(8)) \(String(size).leftPadded(to: 12)) \(time) \(shown)\(arrow)")

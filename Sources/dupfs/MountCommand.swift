@@ -111,17 +111,17 @@ struct MountCommand: ParsableCommand {
             logger: logger, blockCacheSize: try Sizes.parse(memoryCache, what: "--memory-cache"),
             interactive: readyFd == nil, diskCacheSize: Int64(try Sizes.parse(cacheSize, what: "--cache-size")),
             blockIndexing: .background)
-        // Storage requests give up after --io-timeout (retries included); a FUSE request that needs
-        // several of them is still answered within that time.
-        let filesystem = try BackupFilesystem(
-            backup: backup, logger: logger, operationTimeout: backupArguments.ioTimeout ?? 60)
+        let filesystem = try BackupFilesystem(backup: backup, logger: logger)
         var options = splitFuseOptions
         let allowOther = options.contains("allow_other")
         options.removeAll { $0 == "allow_other" || $0 == "ro" || $0 == "rw" }
         let session = try FuseSession(
             mountpoint: mountpoint,
             options: FuseSession.standardOptions(fsname: backup.store.displayName, subtype: "dupfs", allowOther: allowOther, extra: options),
-            filesystem: filesystem, logger: logger)
+            filesystem: filesystem, logger: logger,
+            // The one time rule: every request is answered within --io-timeout of its arrival
+            // (EIO when storage could not deliver by then).
+            requestTimeout: backupArguments.ioTimeout ?? 60)
         let signals = try session.exitOnTerminationSignals()
         defer { signals.cancel() }
         logger.notice("mounted \(backup.store.displayName) at \(session.mountpoint) with \(filesystem.versionCount) versions")
@@ -131,6 +131,8 @@ struct MountCommand: ParsableCommand {
         } else {
             Terminal.note("dupfs: mounted \(backup.store.displayName) at \(session.mountpoint); Ctrl-C to unmount")
         }
+        filesystem.startWarming()
+        defer { filesystem.stopWarming() }
         try session.run()
         logger.notice("unmounted \(session.mountpoint)")
     }

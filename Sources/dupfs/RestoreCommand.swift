@@ -46,12 +46,13 @@ struct RestoreCommand: ParsableCommand {
                 print("Skipped \(summary.skipped.count) existing items (use --overwrite to replace them), e.g. \(summary.skipped[0])")
             }
             if !summary.metadataMissing.isEmpty {
-                print("\(summary.metadataMissing.count) items restored without their metadata (modes and times defaulted).")
+                print("\(summary.metadataMissing.count) items restored without their metadata (modes, owners and times not restored), e.g. \(summary.metadataMissing[0])")
             }
             if !summary.attributeWarnings.isEmpty {
                 print("\(summary.attributeWarnings.count) extended attributes could not be set, e.g. \(summary.attributeWarnings[0])")
             }
-            if !summary.failed.isEmpty {
+            if !summary.failed.isEmpty || !summary.metadataMissing.isEmpty {
+                if summary.failed.isEmpty { throw ExitStatus.damaged.code }
                 print("FAILED: \(summary.failed.count) items could not be restored:")
                 for failure in summary.failed.prefix(50) {
                     print("  \(failure.path): \(failure.reason)")

@@ -113,6 +113,27 @@ private struct Mounted {
         #expect(mounted.filesystem.readdirplusTimeout == BackupFilesystem.cacheTimeout)
     }
 
+    @Test func windowsReadOnlyFilesHaveNoWriteBit() throws {
+        let directory = root.appendingPathComponent("windows")
+        let entries = [
+            FixtureEntry(path: "C:\\Users\\ann", content: .folder, mode: 0o755, windows: true),
+            FixtureEntry(path: "C:\\Users\\ann\\locked.txt", content: .file(Array("locked".utf8)), mode: 0o444,
+                         mtimeSeconds: 1_600_000_000, mtimeNanoseconds: 1_234_500, windows: true),
+            FixtureEntry(path: "C:\\Users\\ann\\open.txt", content: .file(Array("open".utf8)), mode: 0o644,
+                         mtimeSeconds: 1_600_000_001, windows: true),
+        ]
+        _ = try FixtureBackupWriter(directory: directory, options: FixtureOptions()).addVersion(entries, time: SampleBackup.times[0])
+        let mounted = try Mounted.open(directory, cache: root.appendingPathComponent("cache"))
+        let name = "2024-01-01T10:00:00Z"
+        let folder = try mounted.walk(name + "/C/Users/ann")
+        let listed = try mounted.filesystem.readdir(inode: folder, handle: 0, offset: 0, plus: true).dropFirst(2)
+        let modes = Dictionary(uniqueKeysWithValues: listed.map { (String(decoding: $0.entry.name, as: UTF8.self), $0.entry.attributes.mode & 0o7777) })
+        #expect(modes == ["locked.txt": 0o444, "open.txt": 0o644])
+        let locked = try mounted.filesystem.getattr(inode: try mounted.walk(name + "/C/Users/ann/locked.txt")).0
+        #expect(locked.mode & 0o222 == 0)
+        #expect(locked.mtime.seconds == 1_600_000_000 && locked.mtime.nanoseconds == 1_234_500)
+    }
+
     @Test func extendedAttributesAreTheBackedUpOnes() throws {
         let mounted = try Mounted.open(try sample(), cache: root.appendingPathComponent("cache"))
         let fs = mounted.filesystem

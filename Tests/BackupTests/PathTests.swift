@@ -4,6 +4,10 @@ import Foundation
 import Testing
 import TestSupport
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @Suite struct PathTests {
     static func file(_ path: String, _ text: String, windows: Bool = false) -> FixtureEntry {
         FixtureEntry(path: path, content: .file(Array(text.utf8)), mode: 0o644, mtimeSeconds: 1_600_000_000, mtimeNanoseconds: 500, windows: windows)
@@ -16,6 +20,9 @@ import TestSupport
             Self.file("D:\\data\\report.doc", "drive d", windows: true),
             FixtureEntry(path: "\\\\server\\share\\dir", content: .folder, mode: 0o755, windows: true),
             Self.file("\\\\server\\share\\dir\\x.txt", "unc", windows: true),
+            // ReadOnly on Windows: no write bit here.
+            FixtureEntry(path: "C:\\Users\\ann\\locked.txt", content: .file(Array("locked".utf8)), mode: 0o444,
+                         mtimeSeconds: 1_600_000_000, windows: true),
         ]
         let fixture = try BackupFixture { dir, options in
             try FixtureBackupWriter(directory: dir, options: options).addVersion(entries, time: SampleBackup.times[0])
@@ -33,6 +40,16 @@ import TestSupport
         #expect(try String(contentsOf: target.appendingPathComponent("C/Users/ann/notes.txt"), encoding: .utf8) == "drive c")
         #expect(try String(contentsOf: target.appendingPathComponent("D/data/report.doc"), encoding: .utf8) == "drive d")
         #expect(try String(contentsOf: target.appendingPathComponent("UNC/server/share/dir/x.txt"), encoding: .utf8) == "unc")
+        let locked = try backup.entry(version: version, components: ["C", "Users", "ann", "locked.txt"])
+        let (attributes, problem) = backup.attributes(of: locked, versionTime: version.time)
+        #expect(problem == nil)
+        #expect(attributes.permissions == 0o444 && attributes.windowsAttributes == "ReadOnly, Archive")
+        #expect(!attributes.ownerKnown)
+        let (open, _) = backup.attributes(of: try backup.entry(version: version, components: ["C", "Users", "ann", "notes.txt"]), versionTime: version.time)
+        #expect(open.permissions == 0o644 && open.windowsAttributes == "Archive")
+        var info = stat()
+        #expect(lstat(target.appendingPathComponent("C/Users/ann/locked.txt").path, &info) == 0)
+        #expect(info.st_mode & 0o7777 == 0o444)
         let expected = fixture.target("win-expected")
         try materialize(entries, into: expected)
         let diff = try TreeSnapshot.capture(expected).differences(from: TreeSnapshot.capture(target), folderTimes: false)

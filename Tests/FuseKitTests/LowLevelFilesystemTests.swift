@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Dispatch
 import FuseKit
 import Synchronization
 import Testing
@@ -194,6 +195,26 @@ extension FuseMounts {
                 var status = stat()
                 #expect(stat(toy.path("broken.bin"), &status) == 0)
                 #expect(readWholeFile(cPath(toy.path("small.txt"))) == .success(Array("Hello, FUSE!\n".utf8)))
+            }
+        }
+
+        @Test func unansweredRequestGetsEIOAtItsDeadlineWhileOthersAreServed() throws {
+            try withMountedToy(filesystem: ToyFilesystem(slowFiles: true), requestTimeout: 2) { toy in
+                // Answered later from another thread: the libfuse worker was not held.
+                #expect(readWholeFile(cPath(toy.path("late.txt"))) == .success(Array("late\n".utf8)))
+                let started = DispatchTime.now().uptimeNanoseconds
+                let silent = Mutex<Result<[UInt8], POSIXFailure>?>(nil)
+                let reader = BackgroundThread { silent.withLock { $0 = readWholeFile(cPath(toy.path("silent.bin"))) } }
+                // While that read waits for its deadline, other requests are answered.
+                while toy.filesystem.unanswered.withLock({ $0 }) == 0 { usleep(10_000) }
+                #expect(readWholeFile(cPath(toy.path("small.txt"))) == .success(Array("Hello, FUSE!\n".utf8)))
+                #expect(listDirectory(toy.path("docs")) != nil)
+                #expect(reader.join())
+                let waited = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+                #expect(silent.withLock { $0 } == .failure(POSIXFailure(code: EIO)))
+                // The kernel may ask once more for the page after the first EIO: each request gets the limit.
+                #expect(waited >= 1.9 && waited < 30, "silent read answered after \(waited) s")
+                #expect(toy.session.expiredRequests >= 1)
             }
         }
 

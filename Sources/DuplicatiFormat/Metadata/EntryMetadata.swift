@@ -24,6 +24,8 @@ package struct EntryMetadata: Sendable, Equatable {
     package var symlinkTarget: String?
     /// `CoreAttributes` split on `,` and trimmed, e.g. `["ReadOnly", "Archive"]`.
     package var attributes: [String]
+    /// `CoreAttributes` decoded (nil when absent or not understood).
+    package var windowsAttributes: WindowsAttributes?
     /// The `unix-ext:` keys decoded, in the blob's order (``init(values:)``: sorted by name).
     /// Keys whose value is not valid base64 or whose name or value exceeds the Linux limits are
     /// left out, as are names beyond ``ExtendedAttribute/maximumListBytes`` in total.
@@ -48,6 +50,7 @@ package struct EntryMetadata: Sendable, Equatable {
             .split(separator: ",")
             .map { $0.trimmingSpaces() }
             .filter { !$0.isEmpty }
+        windowsAttributes = values["CoreAttributes"].flatMap(WindowsAttributes.init(text:))
         // "<uid>-<gid>-<perm>": all three or none, as `SystemIOLinux.SetMetadata` requires.
         if let triple = values["unix:uid-gid-perm"] {
             let parts = triple.split(separator: "-", omittingEmptySubsequences: false)

@@ -61,7 +61,7 @@ private func initCallback(_ userdata: UnsafeMutableRawPointer?, _ conn: UnsafeMu
 private func lookupCallback(_ req: fuse_req_t?, _ parent: fuse_ino_t, _ name: UnsafePointer<CChar>?) {
     guard let (context, request) = SessionContext.of(req) else { return }
     let name = copiedBytes(name)
-    context.respond(request, context.lookup(parent: parent, name: name))
+    context.lookup(request, parent: parent, name: name)
 }
 
 private func forgetCallback(_ req: fuse_req_t?, _ inode: fuse_ino_t, _ count: UInt64) {
@@ -84,18 +84,18 @@ private func forgetMultiCallback(_ req: fuse_req_t?, _ count: Int, _ forgets: Un
 
 private func getattrCallback(_ req: fuse_req_t?, _ inode: fuse_ino_t, _ fi: UnsafeMutablePointer<fuse_file_info>?) {
     guard let (context, request) = SessionContext.of(req) else { return }
-    context.respond(request, context.getattr(inode: inode))
+    context.getattr(request, inode: inode)
 }
 
 private func readlinkCallback(_ req: fuse_req_t?, _ inode: fuse_ino_t) {
     guard let (context, request) = SessionContext.of(req) else { return }
-    context.respond(request, context.readlink(inode: inode))
+    context.readlink(request, inode: inode)
 }
 
 private func openCallback(_ req: fuse_req_t?, _ inode: fuse_ino_t, _ fi: UnsafeMutablePointer<fuse_file_info>?) {
     guard let (context, request) = SessionContext.of(req) else { return }
     let flags = fi?.pointee.flags ?? O_RDONLY
-    context.respond(request, context.open(inode: inode, flags: flags))
+    context.open(request, inode: inode, flags: flags)
 }
 
 private func readCallback(
@@ -103,7 +103,7 @@ private func readCallback(
 ) {
     guard let (context, request) = SessionContext.of(req) else { return }
     let handle = cfuse_file_handle(fi)
-    context.respond(request, context.read(inode: inode, handle: handle, offset: Int64(offset), size: size))
+    context.read(request, inode: inode, handle: handle, offset: Int64(offset), size: size)
 }
 
 private func releaseCallback(_ req: fuse_req_t?, _ inode: fuse_ino_t, _ fi: UnsafeMutablePointer<fuse_file_info>?) {
@@ -137,9 +137,7 @@ private func readdirCallback(
 ) {
     guard let (context, request) = SessionContext.of(req) else { return }
     let handle = cfuse_file_handle(fi)
-    let reply = context.readdir(
-        inode: inode, handle: handle, size: size, offset: Int64(offset), plus: false, request: request)
-    context.respond(request, reply)
+    context.readdir(request, inode: inode, handle: handle, size: size, offset: Int64(offset), plus: false)
 }
 
 private func readdirplusCallback(
@@ -147,9 +145,7 @@ private func readdirplusCallback(
 ) {
     guard let (context, request) = SessionContext.of(req) else { return }
     let handle = cfuse_file_handle(fi)
-    let reply = context.readdir(
-        inode: inode, handle: handle, size: size, offset: Int64(offset), plus: true, request: request)
-    context.respond(request, reply)
+    context.readdir(request, inode: inode, handle: handle, size: size, offset: Int64(offset), plus: true)
 }
 
 private func releasedirCallback(_ req: fuse_req_t?, _ inode: fuse_ino_t, _ fi: UnsafeMutablePointer<fuse_file_info>?) {
@@ -167,12 +163,12 @@ private func statfsCallback(_ req: fuse_req_t?, _ inode: fuse_ino_t) {
 private func getxattrCallback(_ req: fuse_req_t?, _ inode: fuse_ino_t, _ name: UnsafePointer<CChar>?, _ size: Int) {
     guard let (context, request) = SessionContext.of(req) else { return }
     let name = copiedBytes(name)
-    context.respond(request, context.getxattr(inode: inode, name: name, size: size))
+    context.getxattr(request, inode: inode, name: name, size: size)
 }
 
 private func listxattrCallback(_ req: fuse_req_t?, _ inode: fuse_ino_t, _ size: Int) {
     guard let (context, request) = SessionContext.of(req) else { return }
-    context.respond(request, context.listxattr(inode: inode, size: size))
+    context.listxattr(request, inode: inode, size: size)
 }
 
 private func accessCallback(_ req: fuse_req_t?, _ inode: fuse_ino_t, _ mask: Int32) {

@@ -6,53 +6,45 @@ import Musl
 internal import CFuse
 
 /// The work behind each trampoline: call the filesystem with values already copied out of C
-/// memory, and turn its answer or ``Errno`` into a ``Reply``. No `fuse_reply_*` here.
+/// memory and answer the request, at once or (for requests that may wait for storage) through a
+/// ``PendingReply`` with the session's deadline. No `fuse_reply_*` here.
 extension SessionContext {
     /// `lookup`.
-    func lookup(parent: InodeNumber, name: [UInt8]) -> Reply {
-        do throws(Errno) {
-            return .entry(try filesystem.lookup(parent: parent, name: name))
-        } catch {
-            return .error(error.code)
+    func lookup(_ request: Request, parent: InodeNumber, name: [UInt8]) {
+        pending(request, encode: { value, _ in .entry(value) }) { reply in
+            filesystem.lookup(parent: parent, name: name, reply: reply)
         }
     }
 
     /// `getattr`.
-    func getattr(inode: InodeNumber) -> Reply {
-        do throws(Errno) {
-            let (attributes, timeout) = try filesystem.getattr(inode: inode)
-            return .attributes(attributes, timeout: timeout)
-        } catch {
-            return .error(error.code)
+    func getattr(_ request: Request, inode: InodeNumber) {
+        pending(request, encode: { value, _ in .attributes(value.0, timeout: value.timeout) }) { reply in
+            filesystem.getattr(inode: inode, reply: reply)
         }
     }
 
     /// `readlink`.
-    func readlink(inode: InodeNumber) -> Reply {
-        do throws(Errno) {
-            return .readlink(try filesystem.readlink(inode: inode))
-        } catch {
-            return .error(error.code)
+    func readlink(_ request: Request, inode: InodeNumber) {
+        pending(request, encode: { value, _ in .readlink(value) }) { reply in
+            filesystem.readlink(inode: inode, reply: reply)
         }
     }
 
     /// `open`: refuses anything but read-only access before the filesystem sees it.
-    func open(inode: InodeNumber, flags: Int32) -> Reply {
+    func open(_ request: Request, inode: InodeNumber, flags: Int32) {
         if flags & O_ACCMODE != O_RDONLY || flags & O_TRUNC != 0 {
-            return .error(EROFS)
+            return respond(request, .error(EROFS))
         }
-        do throws(Errno) {
-            return .open(try filesystem.open(inode: inode, flags: flags))
-        } catch {
-            return .error(error.code)
+        pending(request, encode: { value, _ in .open(value) }) { reply in
+            filesystem.open(inode: inode, flags: flags, reply: reply)
         }
     }
 
     /// `read`: at most `size` bytes; fewer means end of file.
-    func read(inode: InodeNumber, handle: UInt64, offset: Int64, size: Int) -> Reply {
-        guard offset >= 0, size >= 0 else { return .error(EINVAL) }
-        do throws(Errno) {
-            let bytes = try filesystem.read(inode: inode, handle: handle, offset: offset, size: size)
+    func read(_ request: Request, inode: InodeNumber, handle: UInt64, offset: Int64, size: Int) {
+        guard offset >= 0, size >= 0 else { return respond(request, .error(EINVAL)) }
+        let logger = logger
+        pending(request, encode: { (bytes: [UInt8], _) -> Reply in
             if bytes.count > size {
                 logger.error(
                     "filesystem returned more bytes than asked; cutting off",
@@ -60,8 +52,8 @@ extension SessionContext {
                 return .data(Array(bytes.prefix(size)))
             }
             return .data(bytes)
-        } catch {
-            return .error(error.code)
+        }) { reply in
+            filesystem.read(inode: inode, handle: handle, offset: offset, size: size, reply: reply)
         }
     }
 
@@ -75,22 +67,27 @@ extension SessionContext {
     }
 
     /// `readdir` and `readdirplus`: as many entries as fit in `size` bytes.
-    func readdir(inode: InodeNumber, handle: UInt64, size: Int, offset: Int64, plus: Bool, request: Request) -> Reply {
-        let entries: [(entry: DirectoryEntry, nextOffset: Int64)]
-        do throws(Errno) {
-            entries = try filesystem.readdir(
-                inode: inode, handle: handle, offset: offset, plus: plus,
-                limit: DirectoryListing.mostEntries(fitting: min(size, DirectoryListing.maximumSize), plus: plus))
-        } catch {
-            return .error(error.code)
+    func readdir(_ request: Request, inode: InodeNumber, handle: UInt64, size: Int, offset: Int64, plus: Bool) {
+        let limit = DirectoryListing.mostEntries(fitting: min(size, DirectoryListing.maximumSize), plus: plus)
+        pending(request, encode: { [self] entries, request in
+            pack(entries, inode: inode, size: size, plus: plus, request: request)
+        }) { reply in
+            filesystem.readdir(inode: inode, handle: handle, offset: offset, plus: plus, limit: limit, reply: reply)
         }
+    }
+
+    /// Packs a listing; runs only for the answer that is delivered, so the kernel references
+    /// it counts are the ones the kernel really takes.
+    private func pack(
+        _ entries: [(entry: DirectoryEntry, nextOffset: Int64)], inode: InodeNumber, size: Int, plus: Bool, request: Request
+    ) -> Reply {
         let timeout = plus ? filesystem.readdirplusTimeout : 0
         var listing = DirectoryListing(capacity: size)
         for (entry, nextOffset) in entries {
             guard listing.add(entry, nextOffset: nextOffset, plus: plus, timeout: timeout, request: request) else { break }
-            // The kernel takes a reference for every plus entry except . and ..; counted before
-            // the reply goes out so a forget can never overtake it.
-            if plus && !DirectoryListing.isDotOrDotDot(entry.name) {
+            // The kernel takes a reference for every plus entry with a node except . and ..;
+            // counted before the reply goes out so a forget can never overtake it.
+            if plus && entry.attributesKnown && !DirectoryListing.isDotOrDotDot(entry.name) {
                 filesystem.lookupCounted(inode: entry.attributes.inode)
             }
         }
@@ -108,20 +105,16 @@ extension SessionContext {
     }
 
     /// `getxattr`, applying the size protocol: 0 asks for the length, too small is `ERANGE`.
-    func getxattr(inode: InodeNumber, name: [UInt8], size: Int) -> Reply {
-        do throws(Errno) {
-            return Self.sized(try filesystem.getxattr(inode: inode, name: name, size: size), size: size)
-        } catch {
-            return .error(error.code)
+    func getxattr(_ request: Request, inode: InodeNumber, name: [UInt8], size: Int) {
+        pending(request, encode: { value, _ in Self.sized(value, size: size) }) { reply in
+            filesystem.getxattr(inode: inode, name: name, size: size, reply: reply)
         }
     }
 
     /// `listxattr`, applying the size protocol.
-    func listxattr(inode: InodeNumber, size: Int) -> Reply {
-        do throws(Errno) {
-            return Self.sized(try filesystem.listxattr(inode: inode, size: size), size: size)
-        } catch {
-            return .error(error.code)
+    func listxattr(_ request: Request, inode: InodeNumber, size: Int) {
+        pending(request, encode: { value, _ in Self.sized(value, size: size) }) { reply in
+            filesystem.listxattr(inode: inode, size: size, reply: reply)
         }
     }
 

@@ -53,6 +53,12 @@ struct DirectoryListing {
                 if plus {
                     var parameters = fuse_entry_param(
                         EntryReply(attributes: entry.attributes, attributeTimeout: timeout, entryTimeout: timeout))
+                    if !entry.attributesKnown {
+                        // Node id 0: the kernel lists the name and caches nothing for it.
+                        parameters.ino = 0
+                        parameters.attr_timeout = 0
+                        parameters.entry_timeout = 0
+                    }
                     return fuse_add_direntry_plus(request.raw, destination, remaining, cName, &parameters, off_t(clamping: nextOffset))
                 } else {
                     var status = entry.attributes.cStat

@@ -50,13 +50,17 @@ package final class FuseSession: Sendable {
     ///     only relaxes the empty-mountpoint check.
     ///   - filesystem: The filesystem that answers requests.
     ///   - logger: Where request failures and libfuse messages go.
+    ///   - requestTimeout: Seconds any request may take from its arrival; a request the
+    ///     filesystem has not answered by then is answered `EIO` (see ``PendingReply``).
     /// - Throws: ``FuseKitError`` for a missing, busy, non-empty or non-directory mountpoint,
     ///   options libfuse rejects, or a failed mount (with libfuse's message).
-    package init(mountpoint: String, options: [String], filesystem: any LowLevelFilesystem, logger: Logger) throws {
+    package init(
+        mountpoint: String, options: [String], filesystem: any LowLevelFilesystem, logger: Logger, requestTimeout: Double = 60
+    ) throws {
         let allowNonEmpty = options.contains("nonempty")
         let libfuseOptions = options.filter { $0 != "nonempty" }
         let resolved = try Mountpoint.validated(mountpoint, allowNonEmpty: allowNonEmpty)
-        let context = SessionContext(filesystem: filesystem, logger: logger)
+        let context = SessionContext(filesystem: filesystem, logger: logger, requestTimeout: requestTimeout)
 
         var arguments = ["fusekit"]
         for option in libfuseOptions {
@@ -91,9 +95,15 @@ package final class FuseSession: Sendable {
         if phase != .finished {
             fuse_session_unmount(handle.raw)
         }
+        // Answers still on their way (from the filesystem's threads or deadlines) must not
+        // reach requests that fuse_session_destroy frees.
+        context.close()
         fuse_session_destroy(handle.raw)
         // `context` is released after this, i.e. after fuse_session_destroy.
     }
+
+    /// Requests answered `EIO` because their deadline passed, so far.
+    package var expiredRequests: Int { context.expiredCount }
 
     /// The usual option set for a read-only filesystem.
     /// - Parameters:

@@ -1,5 +1,12 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 internal import CFuse
+import Dispatch
 import Logging
+import Synchronization
 
 /// What every trampoline needs: the filesystem and the logger. libfuse hands it back as
 /// `fuse_req_userdata`; ``FuseSession`` holds the one retain until after `fuse_session_destroy`.
@@ -8,14 +15,67 @@ final class SessionContext: Sendable {
     let filesystem: any LowLevelFilesystem
     /// Where FuseKit logs request failures and libfuse trouble.
     let logger: Logger
+    /// Seconds a request may take from its arrival; then FuseKit answers `EIO` (see ``PendingReply``).
+    let requestTimeout: Double
+    /// Replies being sent, and whether the session is closing (then no more are sent: libfuse
+    /// frees the session, which every request points to).
+    private let replies = Mutex((sending: 0, closed: false))
+    /// Requests answered `EIO` by their deadline.
+    private let expired = Atomic<Int>(0)
+    /// Where deadlines fire.
+    private static let deadlines = DispatchQueue(label: "fusekit.deadlines")
 
     /// Creates a context.
     /// - Parameters:
     ///   - filesystem: The filesystem answering requests.
     ///   - logger: The session's logger.
-    init(filesystem: any LowLevelFilesystem, logger: Logger) {
+    ///   - requestTimeout: Seconds any request may take from its arrival.
+    init(filesystem: any LowLevelFilesystem, logger: Logger, requestTimeout: Double) {
         self.filesystem = filesystem
         self.logger = logger
+        self.requestTimeout = requestTimeout
+    }
+
+    /// Hands a request to the filesystem with its deadline: `start` gets the pending reply and
+    /// may answer it at once or later from any thread; if it is still unanswered when `start`
+    /// returns, FuseKit answers `EIO` at the deadline unless the filesystem answers first.
+    /// - Parameters:
+    ///   - request: The request.
+    ///   - encode: Turns the filesystem's value into the reply (run only for a delivered answer).
+    ///   - start: Calls the filesystem.
+    func pending<Value: Sendable>(
+        _ request: Request, encode: @escaping @Sendable (Value, Request) -> Reply,
+        _ start: (PendingReply<Value>) -> Void
+    ) {
+        let reply = PendingReply<Value>(timeout: requestTimeout) { [self] result in
+            switch result {
+            case .success(let value): respond(request, encode(value, request))
+            case .failure(let error): respond(request, .error(error.code))
+            }
+        }
+        start(reply)
+        guard !reply.isAnswered else { return }
+        Self.deadlines.asyncAfter(deadline: reply.deadline) { [self] in
+            if reply.expire() { noteExpired() }
+        }
+    }
+
+    /// Counts and logs a request answered by its deadline.
+    func noteExpired() {
+        let count = expired.add(1, ordering: .relaxed).newValue
+        logger.warning(
+            "a request ran out of time and was answered EIO",
+            metadata: ["timeout": "\(requestTimeout)", "expiredSoFar": "\(count)"])
+    }
+
+    /// Requests answered `EIO` by their deadline so far.
+    var expiredCount: Int { expired.load(ordering: .relaxed) }
+
+    /// Stops sending replies and waits until those being sent are out; called before the
+    /// libfuse session is destroyed (a late answer would touch freed memory).
+    func close() {
+        replies.withLock { $0.closed = true }
+        while replies.withLock({ $0.sending }) > 0 { usleep(1000) }
     }
 
     /// Fetches the context of a request (`fuse_req_userdata`) without touching its retain count.
@@ -31,6 +91,13 @@ final class SessionContext: Sendable {
     ///   - request: The request being answered; consumed.
     ///   - reply: The answer.
     func respond(_ request: Request, _ reply: Reply) {
+        let open = replies.withLock { state -> Bool in
+            guard !state.closed else { return false }
+            state.sending += 1
+            return true
+        }
+        guard open else { return }
+        defer { replies.withLock { $0.sending -= 1 } }
         let raw = request.raw
         let result: Int32
         switch reply {

@@ -144,6 +144,7 @@ struct MountedToy {
 func withMountedToy(
     options: [String] = FuseSession.standardOptions(fsname: "toy", subtype: testSubtype),
     filesystem: ToyFilesystem = ToyFilesystem(),
+    requestTimeout: Double = 60,
     _ body: (MountedToy) throws -> Void
 ) throws {
     let before = openDescriptors()
@@ -152,7 +153,8 @@ func withMountedToy(
     var logger = Logger(label: "FuseKitTests")
     logger.logLevel = .warning
     do {
-        let session = try FuseSession(mountpoint: directory, options: options, filesystem: filesystem, logger: logger)
+        let session = try FuseSession(
+            mountpoint: directory, options: options, filesystem: filesystem, logger: logger, requestTimeout: requestTimeout)
         let outcome = RunOutcome()
         let runner = BackgroundThread {
             do {

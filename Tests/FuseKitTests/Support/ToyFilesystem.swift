@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Dispatch
 import FuseKit
 import Synchronization
 
@@ -17,6 +18,18 @@ final class ToyFilesystem: LowLevelFilesystem {
         let content: Content
         /// Reads of this file fail with EIO (a damaged volume, say).
         let failsReads: Bool
+        /// How reads of this file are answered.
+        var pace: Pace = .atOnce
+    }
+
+    /// When a read is answered.
+    enum Pace: Sendable {
+        /// On the calling thread.
+        case atOnce
+        /// From another thread, after this many seconds.
+        case later(Double)
+        /// Never: FuseKit's deadline must answer it.
+        case never
     }
 
     let nodes: [InodeNumber: Node]
@@ -46,11 +59,19 @@ final class ToyFilesystem: LowLevelFilesystem {
     static let nfc: [UInt8] = Array("caf\u{E9}".utf8)  // c a f C3 A9
     static let nfd: [UInt8] = [0x63, 0x61, 0x66, 0x65, 0xCC, 0x81]  // c a f e + combining acute
 
-    init(xattrsUnsupported: Bool = false) {
+    /// Reads answered by nobody so far (FuseKit's deadline answers them).
+    let unanswered = Mutex(0)
+
+    /// Creates the tree.
+    /// - Parameters:
+    ///   - xattrsUnsupported: answer ENOSYS to xattr requests.
+    ///   - slowFiles: add `late.txt` (answered from another thread after 0.2 s) and
+    ///     `silent.bin` (reads never answered) to the root.
+    init(xattrsUnsupported: Bool = false, slowFiles: Bool = false) {
         self.xattrsUnsupported = xattrsUnsupported
         var nodes: [InodeNumber: Node] = [:]
         var next: InodeNumber = 2
-        func add(_ content: Content, mode: UInt32, failsReads: Bool = false) -> InodeNumber {
+        func add(_ content: Content, mode: UInt32, failsReads: Bool = false, pace: Pace = .atOnce) -> InodeNumber {
             let inode = next
             next += 1
             let size: UInt64
@@ -62,7 +83,7 @@ final class ToyFilesystem: LowLevelFilesystem {
             let attributes = FileAttributes(
                 inode: inode, mode: mode, nlink: 1, uid: 0, gid: 0, size: size,
                 mtime: FileTimestamp(seconds: 1_700_000_000 + Int64(inode), nanoseconds: 123_456_789))
-            nodes[inode] = Node(attributes: attributes, content: content, failsReads: failsReads)
+            nodes[inode] = Node(attributes: attributes, content: content, failsReads: failsReads, pace: pace)
             return inode
         }
         func file(_ bytes: [UInt8], failsReads: Bool = false) -> InodeNumber {
@@ -91,6 +112,10 @@ final class ToyFilesystem: LowLevelFilesystem {
             (Array("docs".utf8), docs),
             (Array("many".utf8), many),
         ]
+        if slowFiles {
+            rootChildren.append((Array("late.txt".utf8), add(.file(Array("late\n".utf8)), mode: UInt32(S_IFREG) | 0o444, pace: .later(0.2))))
+            rootChildren.append((Array("silent.bin".utf8), add(.file([1, 2, 3]), mode: UInt32(S_IFREG) | 0o444, pace: .never)))
+        }
         // Directories get . and .. (the kernel does not add them).
         docsChildren = [(Array(".".utf8), docs), (Array("..".utf8), .root)] + docsChildren
         manyChildren = [(Array(".".utf8), many), (Array("..".utf8), .root)] + manyChildren
@@ -119,43 +144,52 @@ final class ToyFilesystem: LowLevelFilesystem {
 
     var readdirplusTimeout: Double { 5 }
 
-    func lookup(parent: InodeNumber, name: [UInt8]) throws(Errno) -> EntryReply {
-        guard let directory = nodes[parent] else { throw Errno(ENOENT) }
-        guard case .directory(let children) = directory.content else { throw Errno(ENOTDIR) }
-        guard let child = children.first(where: { $0.name == name }), let node = nodes[child.inode] else {
-            throw Errno(ENOENT)
+    func lookup(parent: InodeNumber, name: [UInt8], reply: PendingReply<EntryReply>) {
+        reply.answer { () throws(Errno) -> EntryReply in
+            guard let directory = nodes[parent] else { throw Errno(ENOENT) }
+            guard case .directory(let children) = directory.content else { throw Errno(ENOTDIR) }
+            guard let child = children.first(where: { $0.name == name }), let node = nodes[child.inode] else {
+                throw Errno(ENOENT)
+            }
+            return EntryReply(attributes: node.attributes, attributeTimeout: 5, entryTimeout: 5)
         }
-        return EntryReply(attributes: node.attributes, attributeTimeout: 5, entryTimeout: 5)
     }
 
     func lookupCounted(inode: InodeNumber) {
         countedLookups.withLock { $0 += 1 }
     }
 
-    func getattr(inode: InodeNumber) throws(Errno) -> (FileAttributes, timeout: Double) {
-        guard let node = nodes[inode] else { throw Errno(ENOENT) }
-        return (node.attributes, timeout: 5)
+    func getattr(inode: InodeNumber, reply: PendingReply<(FileAttributes, timeout: Double)>) {
+        guard let node = nodes[inode] else { return reply.fail(Errno(ENOENT)) }
+        reply.succeed((node.attributes, timeout: 5))
     }
 
-    func readlink(inode: InodeNumber) throws(Errno) -> [UInt8] {
-        guard case .symlink(let target)? = nodes[inode]?.content else { throw Errno(EINVAL) }
-        return target
+    func readlink(inode: InodeNumber, reply: PendingReply<[UInt8]>) {
+        guard case .symlink(let target)? = nodes[inode]?.content else { return reply.fail(Errno(EINVAL)) }
+        reply.succeed(target)
     }
 
-    func open(inode: InodeNumber, flags: Int32) throws(Errno) -> OpenReply {
-        guard let node = nodes[inode] else { throw Errno(ENOENT) }
-        guard case .file = node.content else { throw Errno(EISDIR) }
-        return OpenReply(handle: inode &* 1000, keepCache: true)
+    func open(inode: InodeNumber, flags: Int32, reply: PendingReply<OpenReply>) {
+        guard let node = nodes[inode] else { return reply.fail(Errno(ENOENT)) }
+        guard case .file = node.content else { return reply.fail(Errno(EISDIR)) }
+        reply.succeed(OpenReply(handle: inode &* 1000, keepCache: true))
     }
 
-    func read(inode: InodeNumber, handle: UInt64, offset: Int64, size: Int) throws(Errno) -> [UInt8] {
+    func read(inode: InodeNumber, handle: UInt64, offset: Int64, size: Int, reply: PendingReply<[UInt8]>) {
         guard handle == inode &* 1000, let node = nodes[inode], case .file(let bytes) = node.content else {
-            throw Errno(EBADF)
+            return reply.fail(Errno(EBADF))
         }
-        if node.failsReads { throw Errno(EIO) }
-        guard offset < Int64(bytes.count) else { return [] }
-        let start = Int(offset)
-        return Array(bytes[start..<min(bytes.count, start + size)])
+        if node.failsReads { return reply.fail(Errno(EIO)) }
+        let start = Int(min(offset, Int64(bytes.count)))
+        let answer = Array(bytes[start..<min(bytes.count, start + size)])
+        switch node.pace {
+        case .atOnce:
+            reply.succeed(answer)
+        case .later(let seconds):
+            DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { reply.succeed(answer) }
+        case .never:
+            unanswered.withLock { $0 += 1 }
+        }
     }
 
     func opendir(inode: InodeNumber) throws(Errno) -> UInt64 {
@@ -164,26 +198,27 @@ final class ToyFilesystem: LowLevelFilesystem {
         return inode
     }
 
-    func readdir(inode: InodeNumber, handle: UInt64, offset: Int64, plus: Bool) throws(Errno)
-        -> [(entry: DirectoryEntry, nextOffset: Int64)]
-    {
-        guard case .directory(let children)? = nodes[inode]?.content else { throw Errno(ENOTDIR) }
-        guard offset >= 0, offset < Int64(children.count) else { return [] }
-        return children.indices.dropFirst(Int(offset)).compactMap { index in
+    func readdir(
+        inode: InodeNumber, handle: UInt64, offset: Int64, plus: Bool, limit: Int,
+        reply: PendingReply<[(entry: DirectoryEntry, nextOffset: Int64)]>
+    ) {
+        guard case .directory(let children)? = nodes[inode]?.content else { return reply.fail(Errno(ENOTDIR)) }
+        guard offset >= 0, offset < Int64(children.count) else { return reply.succeed([]) }
+        reply.succeed(children.indices.dropFirst(Int(offset)).compactMap { index in
             guard let node = nodes[children[index].inode] else { return nil }
             return (DirectoryEntry(name: children[index].name, attributes: node.attributes), Int64(index + 1))
-        }
+        })
     }
 
-    func getxattr(inode: InodeNumber, name: [UInt8], size: Int) throws(Errno) -> [UInt8] {
+    func getxattr(inode: InodeNumber, name: [UInt8], size: Int, reply: PendingReply<[UInt8]>) {
         xattrRequests.withLock { $0 += 1 }
-        throw Errno(xattrsUnsupported ? ENOSYS : ENODATA)
+        reply.fail(Errno(xattrsUnsupported ? ENOSYS : ENODATA))
     }
 
-    func listxattr(inode: InodeNumber, size: Int) throws(Errno) -> [UInt8] {
+    func listxattr(inode: InodeNumber, size: Int, reply: PendingReply<[UInt8]>) {
         xattrRequests.withLock { $0 += 1 }
-        if xattrsUnsupported { throw Errno(ENOSYS) }
-        return []
+        if xattrsUnsupported { return reply.fail(Errno(ENOSYS)) }
+        reply.succeed([])
     }
 
     func statfs() -> FilesystemStatistics {

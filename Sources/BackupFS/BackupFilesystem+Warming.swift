@@ -1,0 +1,41 @@
+import Backup
+import Catalog
+import Foundation
+
+/// Warming: after a mount starts, the newest version's metadata is fetched in the background,
+/// a page at a time at low priority, so a walk of it finds every entry's attributes at hand.
+extension BackupFilesystem {
+    /// Entries whose metadata one step of warming fetches.
+    static let warmingPage = 2048
+    static let warmingQueue = DispatchQueue(label: "dupfs.warming", qos: .utility)
+
+    /// Starts warming the newest version's metadata (once; a no-op while it runs).
+    package func startWarming() {
+        let starts = warming.withLock { running -> Bool in
+            if running { return false }
+            running = true
+            return true
+        }
+        guard starts, let newest = versions.first else { return }
+        let backup = backup
+        let versionID = newest.record.id
+        Self.warmingQueue.async {
+            var after: Int64 = -1
+            var fetched = 0
+            while self.warming.withLock({ $0 }),
+                  let page = try? backup.catalog.entriesWithPendingMetadata(version: versionID, afterID: after, limit: Self.warmingPage),
+                  let last = page.last {
+                backup.fetchMetadata(of: page, parallelism: 2)
+                fetched += page.count
+                after = last.entry.id
+            }
+            if fetched > 0 { self.logger.info("warmed the metadata of \(fetched) entries of the newest version") }
+            self.warming.withLock { $0 = false }
+        }
+    }
+
+    /// Stops warming after the page under way.
+    package func stopWarming() {
+        warming.withLock { $0 = false }
+    }
+}
