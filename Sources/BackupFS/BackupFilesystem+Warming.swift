@@ -6,7 +6,7 @@ import Foundation
 /// a page at a time at low priority, so a walk of it finds every entry's attributes at hand.
 extension BackupFilesystem {
     /// Entries whose metadata one step of warming fetches.
-    static let warmingPage = 2048
+    static let warmingPage = 256
     static let warmingQueue = DispatchQueue(label: "dupfs.warming", qos: .utility)
 
     /// Starts warming the newest version's metadata (once; a no-op while it runs).
@@ -16,10 +16,15 @@ extension BackupFilesystem {
             running = true
             return true
         }
-        guard starts, let newest = versions.first else { return }
+        guard starts, let newest = versions.first else {
+            if starts { warming.withLock { $0 = false } }
+            return
+        }
         let backup = backup
         let versionID = newest.record.id
+        warmingRuns.enter()
         Self.warmingQueue.async {
+            defer { self.warmingRuns.leave() }
             var after: Int64 = -1
             var fetched = 0
             while self.warming.withLock({ $0 }),
@@ -34,8 +39,11 @@ extension BackupFilesystem {
         }
     }
 
-    /// Stops warming after the page under way.
-    package func stopWarming() {
+    /// Stops warming after the page under way, and waits (at most `timeout` seconds) until it
+    /// has stopped, so nothing of it runs while the process exits.
+    /// - Parameter timeout: seconds to wait at most.
+    package func stopWarming(timeout: Double = 10) {
         warming.withLock { $0 = false }
+        _ = warmingRuns.wait(timeout: .now() + timeout)
     }
 }

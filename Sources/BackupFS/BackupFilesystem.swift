@@ -28,6 +28,8 @@ package final class BackupFilesystem: LowLevelFilesystem {
     let backgroundFetches = DispatchGroup()
     /// Whether the newest version's metadata is being warmed in the background.
     let warming = Mutex(false)
+    /// Entered while warming runs.
+    let warmingRuns = DispatchGroup()
 
     /// The link count of a folder: 1, "unknown" (as btrfs reports). 2 would claim it has no
     /// subfolders, and walkers that trust link counts (fts with `FTS_NOSTAT`, Foundation's
@@ -176,6 +178,13 @@ package final class BackupFilesystem: LowLevelFilesystem {
         }
         let (found, problem) = backup.attributes(of: item.entry, versionTime: version.record.time)
         if let problem {
+            if item.entry.kind == .folder {
+                // A folder must stay passable, or a lost metadata block would hide every intact
+                // entry below it: it is shown as a folder the backup holds nothing about (0755,
+                // the mounting user, the version's time), like an ancestor of the backed-up folders.
+                logger.error("\(item.entry.storedPath): metadata unavailable, shown as a folder without metadata: \(problem)")
+                return fileAttributes(found, entry: item.entry, version: version)
+            }
             logger.error("\(item.entry.storedPath): metadata unavailable: \(problem)")
             throw Errno(BackupFSError.errno(for: problem))
         }
