@@ -76,11 +76,11 @@ struct DownloadTests {
 
     @Test func linksExpireAfterTheirTTL() async throws {
         // A TTL with room to spare: on a loaded machine the first request may take a while.
-        let fixture = try await EmulatorFixture.start { $0.linkTTL = 6 }
+        let fixture = try await EmulatorFixture.start { $0.linkTTL = 15 }
         let url = try await fixture.link(fileID: try await fixture.fileID("/Backups/job1/a.txt"))
         let issued = Date()
         #expect(try await Curl.request(url, ca: fixture.server.caPath).status == 200)
-        try await Task.sleep(nanoseconds: UInt64(max(0, 6.5 - Date().timeIntervalSince(issued)) * 1e9))
+        try await Task.sleep(nanoseconds: UInt64(max(0, 15.5 - Date().timeIntervalSince(issued)) * 1e9))
         #expect(try await Curl.request(url, ca: fixture.server.caPath).status == 410)
         await fixture.stop()
     }
