@@ -44,6 +44,7 @@ let package = Package(
 
         // Byte-level building blocks.
         .target(name: "ByteSource"),
+        .target(name: "FetchPlanner"),
         .target(name: "Digests", dependencies: ["COpenSSL"]),
         .target(name: "AESCrypt", dependencies: ["COpenSSL", "ByteSource", "Digests"]),
         .target(name: "Zip", dependencies: ["CZlib", "CDeflate", "ByteSource"]),
@@ -52,7 +53,7 @@ let package = Package(
         .target(name: "DuplicatiFormat", dependencies: ["Digests"]),
 
         // Where volumes live, and the local index.
-        .target(name: "Storage", dependencies: ["ByteSource"]),
+        .target(name: "Storage", dependencies: ["ByteSource", "FetchPlanner"]),
         .target(name: "Catalog", dependencies: ["CSQLite"]),
 
         // HTTP over libcurl, and the pCloud client on top of it.
@@ -68,7 +69,7 @@ let package = Package(
         .target(
             name: "Backup",
             dependencies: [
-                "ByteSource", "Digests", "AESCrypt", "Zip", "DuplicatiFormat", "Storage", "Catalog",
+                "ByteSource", "Digests", "AESCrypt", "Zip", "DuplicatiFormat", "Storage", "Catalog", "FetchPlanner",
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
@@ -80,7 +81,7 @@ let package = Package(
         .executableTarget(
             name: "dupfs",
             dependencies: [
-                "Backup", "BackupFS", "FuseKit", "Storage", "PCloud", "CProcess",
+                "Backup", "BackupFS", "FuseKit", "Storage", "PCloud", "CProcess", "FetchPlanner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -127,6 +128,7 @@ let package = Package(
             dependencies: ["PCloudEmulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "DigestsTests", dependencies: ["Digests"]),
+        .testTarget(name: "FetchPlannerTests", dependencies: ["FetchPlanner"]),
         .testTarget(name: "AESCryptTests", dependencies: ["AESCrypt", "ByteSource", "Digests"]),
         .testTarget(name: "ZipTests", dependencies: ["Zip", "ByteSource"]),
         .testTarget(name: "DuplicatiFormatTests", dependencies: ["DuplicatiFormat", "Digests"]),

@@ -1,30 +1,25 @@
 import ByteSource
 import Catalog
 import DuplicatiFormat
+import FetchPlanner
 import Foundation
 import Zip
 
 extension Backup {
-    /// Records closer than this are read together (the gap is downloaded and thrown away).
-    static let coalescingGap: Int64 = 64 << 10
-    /// The most one coalesced read covers.
-    static let coalescingLimit: Int64 = 8 << 20
-
-    /// When the records wanted from one volume cover at least this share of its bytes, the
-    /// whole volume is downloaded in one request (and its HMAC checked) instead of ranges.
-    static let wholeVolumeShare = 0.75
     /// Whole volumes held in memory at once, across all prefetches.
     static let wholeVolumeSlots = DispatchSemaphore(value: 2)
 
-    /// Fetches blocks into the memory cache with as few reads as possible: grouped by volume,
-    /// neighbouring zip records read in one request (found where the index placed them, or
-    /// else in the volume's directory), a volume most of which is wanted downloaded whole,
-    /// volumes read in parallel. Every block is checked against its hash before it is kept.
-    /// Failures are left for the normal read path, which retries other copies and reports errors.
+    /// Fetches blocks into the memory cache with the requests the ``FetchPlanner`` plans on the
+    /// measured link: records found where the index placed them (or else in the volume's
+    /// directory), neighbours closer than a round trip's worth of bytes read in one request, a
+    /// volume fetched whole when that costs less (its HMAC checked before any block of it is
+    /// used), as many requests in flight as fill the link. Every block is checked against its
+    /// hash before it is kept. Failures are left for the normal read path, which retries other
+    /// copies and reports errors.
     /// - Parameters:
     ///   - hashes: the blocks wanted soon.
-    ///   - parallelism: how many volumes are read at once.
-    package func prefetch(_ hashes: [String], parallelism: Int = 4) {
+    ///   - parallelism: the most requests in flight.
+    package func prefetch(_ hashes: [String], parallelism: Int = 8) {
         var seen = Set<String>()
         var groups: [VolumeKey: [String]] = [:]
         for hash in hashes where seen.insert(hash).inserted && !blockCache.contains(hash) {
@@ -32,15 +27,36 @@ extension Backup {
             groups[VolumeKey(id: location.volumeID, name: location.volumeName), default: []].append(hash)
         }
         guard !groups.isEmpty else { return }
-        // Plan the reads of every volume (from the index's placements, or opening the volume's
-        // directory once), then run them in parallel: a large file's blocks spread over runs
-        // that download and decode at once.
-        var planned: [Work] = []
-        for (volume, wanted) in groups {
-            planned += plan(wanted, in: volume)
+        // Where each wanted record lies (from the index's placements, or opening the volume's
+        // directory once), then one plan over all volumes.
+        var records: [Record] = []
+        var keys: [VolumeKey] = []
+        var wanted: [FetchPlanner.Volume] = []
+        for (volume, hashes) in groups {
+            let found = placedRecords(hashes, in: volume)
+            guard !found.isEmpty else { continue }
+            let size = volumes.file(named: volume.name)?.size ?? (found.map(\.extent.upperBound).max() ?? 0)
+            wanted.append(FetchPlanner.Volume(
+                key: keys.count, size: size, wholeAllowed: size <= VolumeSet.wholeDownloadLimit,
+                wanted: found.indices.map { (records.count + $0, found[$0].extent) }))
+            keys.append(volume)
+            records += found
         }
-        let work = planned
-        let lanes = max(1, min(parallelism, work.count))
+        let plan = FetchPlanner.plan(wanted, link: linkMeter.estimate, mostLanes: parallelism)
+        let work: [Work] = plan.fetches.map { fetch in
+            switch fetch {
+            case .range(let volume, let range, let members):
+                return .run(Run(volume: keys[volume], range: range, records: members.map { records[$0] }))
+            case .whole(let volume, let members):
+                let mine = members.map { records[$0] }
+                let fallback = FetchPlanner.ranges(of: wanted[volume], link: linkMeter.estimate).compactMap { part -> Run? in
+                    guard case .range(_, let range, let parts) = part else { return nil }
+                    return Run(volume: keys[volume], range: range, records: parts.map { records[$0] })
+                }
+                return .whole(WholeVolume(volume: keys[volume], records: mine, fallback: fallback))
+            }
+        }
+        let lanes = max(1, min(plan.lanes, work.count))
         DispatchQueue.concurrentPerform(iterations: lanes) { lane in
             for index in stride(from: lane, to: work.count, by: lanes) {
                 switch work[index] {
@@ -84,7 +100,9 @@ extension Backup {
         case whole(WholeVolume)
     }
 
-    private func plan(_ hashes: [String], in volume: VolumeKey) -> [Work] {
+    /// Where the wanted blocks' records lie in a volume: from the index's placements, or else
+    /// from the volume's directory (read once, its placements then kept in the index).
+    private func placedRecords(_ hashes: [String], in volume: VolumeKey) -> [Record] {
         var records: [Record] = []
         var unplaced: [String] = []
         for hash in hashes {
@@ -102,27 +120,7 @@ extension Backup {
                 records.append(Record(hash: hash, entry: entry, extent: archive.extent(of: entry)))
             }
         }
-        records.sort { $0.extent.lowerBound < $1.extent.lowerBound }
-        var runs: [Run] = []
-        var start = 0
-        while start < records.count {
-            var end = start + 1
-            while end < records.count,
-                  records[end].extent.lowerBound - records[end - 1].extent.upperBound <= Self.coalescingGap,
-                  records[end].extent.upperBound - records[start].extent.lowerBound <= Self.coalescingLimit {
-                end += 1
-            }
-            runs.append(Run(
-                volume: volume, range: records[start].extent.lowerBound..<records[end - 1].extent.upperBound,
-                records: Array(records[start..<end])))
-            start = end
-        }
-        let wanted = records.reduce(Int64(0)) { $0 + Int64($1.extent.count) }
-        if let file = volumes.file(named: volume.name), file.size <= VolumeSet.wholeDownloadLimit,
-           Double(wanted) >= Self.wholeVolumeShare * Double(file.size) {
-            return [.whole(WholeVolume(volume: volume, records: records, fallback: runs))]
-        }
-        return runs.map { .run($0) }
+        return records
     }
 
     private func fetch(_ run: Run) {

@@ -1,6 +1,7 @@
 import ByteSource
 import Catalog
 import DuplicatiFormat
+import FetchPlanner
 import Foundation
 import Logging
 import Storage
@@ -18,6 +19,9 @@ package struct BackupOptions: Sendable {
     package var blockCacheSize: Int
     /// When to find block locations (dindex files, dblock directories).
     package var blockIndexing: BlockIndexing = .now
+    /// The link to the storage as measured on live reads (a ``MeteredStore`` reports to it);
+    /// nil: a fixed estimate (a local folder's, or a remote store's before any measurement).
+    package var linkMeter: LinkMeter?
 
     /// When ``Backup/open(store:options:logger:progress:)`` reads where the blocks are.
     package enum BlockIndexing: Sendable {
@@ -62,6 +66,8 @@ package final class Backup: Sendable {
     package var allVersionsIndexed: Bool { fileListIndex.isComplete }
     let logger: Logger
     let catchUp: Mutex<IndexCatchUp> = Mutex(IndexCatchUp())
+    /// The link as measured, for the fetch planner.
+    package let linkMeter: LinkMeter
 
     /// Lists the remote folder, brings the local index up to date (reading only volumes it has
     /// not read before) and checks the passphrase.
@@ -177,14 +183,16 @@ package final class Backup: Sendable {
         return Backup(
             store: store, prefix: prefix, catalog: catalog, cache: cache, format: format, volumes: volumes,
             blockCache: BlockCache(capacity: options.blockCacheSize), blockIndex: blockIndex,
-            fileListIndex: fileListIndex, logger: logger)
+            fileListIndex: fileListIndex,
+            linkMeter: options.linkMeter ?? LinkMeter(initial: store is LocalDirectoryStore ? .local : .remote), logger: logger)
     }
 
     private init(
         store: any BackendStore, prefix: String, catalog: Catalog, cache: CacheLocation, format: BackupFormat,
         volumes: VolumeSet, blockCache: BlockCache, blockIndex: BlockIndexState, fileListIndex: BlockIndexState,
-        logger: Logger
+        linkMeter: LinkMeter, logger: Logger
     ) {
+        self.linkMeter = linkMeter
         self.blockCache = blockCache
         self.blockIndex = blockIndex
         self.fileListIndex = fileListIndex

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Backup
+import FetchPlanner
 import Foundation
 import Logging
 import PCloud
@@ -146,6 +147,9 @@ struct BackupArguments: ParsableArguments {
         blockIndexing: BackupOptions.BlockIndexing = .now
     ) throws -> Backup {
         var store = try makeStore(logger: logger)
+        // Downloads are timed for the fetch planner (inside the disk cache: only real ones).
+        let meter = LinkMeter(initial: store is LocalDirectoryStore ? .local : .remote)
+        if !(store is LocalDirectoryStore) { store = MeteredStore(inner: store, meter: meter) }
         if let diskCacheSize, !(store is LocalDirectoryStore) {
             // Downloads are kept (still encrypted) beside the index of this location.
             let root = cacheDir ?? CacheLocation.defaultRoot()
@@ -156,6 +160,7 @@ struct BackupArguments: ParsableArguments {
         }
         var options = BackupOptions(cacheRoot: cacheDir, prefix: prefix, passphrase: try passphrase(), blockCacheSize: blockCacheSize)
         options.blockIndexing = blockIndexing
+        options.linkMeter = meter
         guard interactive else {
             return try Backup.open(store: store, options: options, logger: logger)
         }
