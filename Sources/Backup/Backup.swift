@@ -47,6 +47,17 @@ package struct BackupProgress: Sendable {
     package let phase: String
     package let done: Int
     package let total: Int
+    /// Bytes done and in all, where the work is counted in bytes too (a restore); 0 otherwise.
+    package var bytesDone: Int64 = 0
+    package var bytesTotal: Int64 = 0
+
+    package init(phase: String, done: Int, total: Int, bytesDone: Int64 = 0, bytesTotal: Int64 = 0) {
+        self.phase = phase
+        self.done = done
+        self.total = total
+        self.bytesDone = bytesDone
+        self.bytesTotal = bytesTotal
+    }
 }
 
 /// An opened backup: its index is up to date with the remote folder, and its files can be

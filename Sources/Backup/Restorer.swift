@@ -47,6 +47,8 @@ package final class Restorer {
     private var summary = RestoreSummary()
     private var foldersToFinish: [([String], EntryRecord)] = []
     private var versionTime: Int64 = 0
+    /// Fetches the coming files' blocks ahead of the writes, across files.
+    private var lookahead: RestoreLookahead?
 
     /// - Parameters:
     ///   - backup: the opened backup.
@@ -72,19 +74,33 @@ package final class Restorer {
         versionTime = version.time
         let roots = try paths.map { (try backup.entry(version: version, components: $0), $0) }
         var total = 0
+        var totalBytes: Int64 = 0
         for (entry, components) in roots {
             try backup.walk(entry, path: components) { item, _ in
-                if item.kind == .file { total += 1 }
+                if item.kind == .file {
+                    total += 1
+                    totalBytes += max(0, item.size)
+                }
                 return true
             }
         }
+        let lookahead = RestoreLookahead(backup: backup)
+        self.lookahead = lookahead
+        lookahead.start(roots)
+        defer {
+            lookahead.stop()
+            self.lookahead = nil
+        }
         var done = 0
+        var doneBytes: Int64 = 0
         for (entry, components) in roots {
             try backup.walk(entry, path: components) { item, path in
                 try restoreItem(item, path: path)
                 if item.kind == .file {
+                    lookahead.consumed(item)
                     done += 1
-                    progress(BackupProgress(phase: "Restoring", done: done, total: total))
+                    doneBytes += max(0, item.size)
+                    progress(BackupProgress(phase: "Restoring", done: done, total: total, bytesDone: doneBytes, bytesTotal: totalBytes))
                 }
                 return true
             }
@@ -169,6 +185,7 @@ package final class Restorer {
             close(fd)
             if !keep { unlinkat(parent, temporary, 0) }
         }
+        lookahead?.waitIfFetching(entry)
         let hashes = try backup.blockHashes(of: entry)
         let digest = backup.format.fileHash.makeDigest()
         var written: Int64 = 0

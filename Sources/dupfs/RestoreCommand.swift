@@ -28,17 +28,21 @@ struct RestoreCommand: ParsableCommand {
     @Flag(name: .long, help: "Replace files that already exist in the target.")
     var overwrite = false
 
+    /// Bytes of decrypted blocks a restore keeps in memory.
+    static let memoryCache = 192 << 20
+
     func run() throws {
         do {
             let logger = try backupArguments.makeLogger()
-            let backup = try backupArguments.open(logger: logger)
+            // Room for the blocks fetched ahead across files (half of it), so that a volume most
+            // of which is restored comes in one request.
+            let backup = try backupArguments.open(logger: logger, blockCacheSize: Self.memoryCache)
             let record = try backup.version(version)
             let selections = paths.isEmpty ? [[]] : paths.map { Backup.components(ofUserPath: $0) }
+            let line = RestoreProgressLine()
+            let show: (BackupProgress) -> Void = Terminal.isInteractive ? { line.show($0) } : { _ in }
             let restorer = try Restorer(
-                backup: backup, target: target, options: RestoreOptions(overwrite: overwrite),
-                progress: Terminal.isInteractive ? { p in
-                    FileHandle.standardError.write(Data("\r\u{1B}[K\(p.phase): \(p.done)/\(p.total) files".utf8))
-                } : { _ in })
+                backup: backup, target: target, options: RestoreOptions(overwrite: overwrite), progress: show)
             let summary = try restorer.restore(version: record, paths: selections)
             Terminal.clearLine()
             print("Restored version \(version) (\(Formatting.utc(record.time))) to \(target): \(summary.files) files (\(Formatting.size(summary.bytes))), \(summary.folders) folders, \(summary.symlinks) symlinks; all hashes verified.")
@@ -65,5 +69,35 @@ struct RestoreCommand: ParsableCommand {
         } catch {
             throw Failure.exit(for: error)
         }
+    }
+}
+
+/// The terminal line of a running restore: bytes and files done of all, rate and time left,
+/// redrawn at most ten times a second.
+final class RestoreProgressLine: @unchecked Sendable {
+    // @unchecked: called from the restoring thread only.
+    private let started = Date()
+    private var drawn = Date.distantPast
+
+    func show(_ progress: BackupProgress) {
+        let now = Date()
+        let last = progress.done == progress.total
+        guard last || now.timeIntervalSince(drawn) >= 0.1 else { return }
+        drawn = now
+        let elapsed = max(0.001, now.timeIntervalSince(started))
+        let rate = Double(progress.bytesDone) / elapsed
+        var line = "\(progress.phase): \(Formatting.size(progress.bytesDone)) of \(Formatting.size(progress.bytesTotal)), "
+            + "\(progress.done)/\(progress.total) files, \(Formatting.size(Int64(rate)))/s, \(Self.clock(elapsed))"
+        if rate > 0, progress.bytesTotal > progress.bytesDone {
+            line += ", \(Self.clock(Double(progress.bytesTotal - progress.bytesDone) / rate)) left"
+        }
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
+    }
+
+    /// `1:02:03` or `2:03`.
+    static func clock(_ seconds: Double) -> String {
+        let total = Int(seconds.rounded())
+        let (h, m, s) = (total / 3600, total / 60 % 60, total % 60)
+        return h > 0 ? String(format: "%d:%02d:%02d", h, m, s) : String(format: "%d:%02d", m, s)
     }
 }
