@@ -19,7 +19,7 @@ extension Backup {
     /// - Parameters:
     ///   - hashes: the blocks wanted soon.
     ///   - parallelism: the most requests in flight.
-    package func prefetch(_ hashes: [String], parallelism: Int = 8) {
+    package func prefetch(_ hashes: [String], parallelism: Int = 4) {
         var seen = Set<String>()
         var groups: [VolumeKey: [String]] = [:]
         for hash in hashes where seen.insert(hash).inserted && !blockCache.contains(hash) {

@@ -26,8 +26,13 @@ struct ReliabilityReport {
 
     /// Allowed growth of the soak mount's resident memory beyond `--memory-cache 0`.
     static let allowedGrowth = 64 << 20
-    /// Allowed growth of its open descriptors.
-    static let allowedDescriptorGrowth = 8
+    /// Allowed growth of its open descriptors. Two pools grow with load and then stay: the
+    /// HTTP client's connections (at most 8 per host: the API host and the content host) and
+    /// libfuse's workers, each with its own cloned `/dev/fuse` descriptor (10 kept idle). Since
+    /// requests are answered from dupfs's own threads, more storage reads run at once and the
+    /// connection pool fills within the short soak; a leak shows as growth that keeps climbing
+    /// in the long soak.
+    static let allowedDescriptorGrowth = 16
 
     init(settings: ReliabilityRun.Settings, fixture: ReliabilityFixture) {
         self.settings = settings
