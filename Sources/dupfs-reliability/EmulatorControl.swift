@@ -9,6 +9,8 @@ struct EmulatorControl: Sendable {
     let caPath: String
     /// `X-Emulator-Secret`.
     let secret: String
+    /// Rules that stay on all run long (the link's latency), put back whenever faults are cleared.
+    var standing: String?
 
     /// Adds fault rules (the README's JSON shape).
     /// - Parameter rules: a JSON array of rule objects.
@@ -18,9 +20,10 @@ struct EmulatorControl: Sendable {
         try send("POST", "faults", body: rules)
     }
 
-    /// Removes every fault rule.
+    /// Removes every fault rule but the standing ones.
     func clearRules() throws {
         try send("DELETE", "faults")
+        if let standing { try addRules(json: standing) }
     }
 
     /// Makes every link issued so far answer 410.

@@ -50,6 +50,9 @@ struct ReliabilityCommand: ParsableCommand {
     @Option(help: "Write the table (markdown) to this file as well.")
     var output: String?
 
+    @Option(help: "Milliseconds every request to the emulator waits before its answer, faults or not (a WAN round trip).")
+    var latencyMs = 20
+
     mutating func run() throws {
         let bin = binDir ?? Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent().path ?? "."
         let settings = ReliabilityRun.Settings(
@@ -57,7 +60,7 @@ struct ReliabilityCommand: ParsableCommand {
             operations: operations ?? (short ? 64 : 600), recoveryOperations: short ? 32 : 200,
             files: files ?? (short ? 150 : 300), largestFile: short ? 1_000_000 : 1_500_000,
             volumeSize: short ? 2 << 20 : 4 << 20, phaseSeconds: short ? 20 : 180,
-            soakSeconds: (minutes ?? (short ? 0.15 : 3)) * 60, short: short, seed: seed, only: only)
+            soakSeconds: (minutes ?? (short ? 0.15 : 3)) * 60, short: short, seed: seed, only: only, latencyMs: max(0, latencyMs))
         let workFolder: URL
         if let work {
             workFolder = URL(fileURLWithPath: work)

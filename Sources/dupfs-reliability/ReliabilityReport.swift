@@ -80,6 +80,9 @@ struct ReliabilityReport {
         lines.append("")
         lines.append("- run: \(ISO8601DateFormatter().string(from: Date())) on \(Self.machine)")
         lines.append("- fixture: \(fixtureSummary)")
+        if settings.latencyMs > 0 {
+            lines.append("- link: every request to the emulator waits \(settings.latencyMs) ms before its answer, during faults and between them")
+        }
         lines.append("- mount: --io-timeout \(Self.number(settings.ioTimeout)) --memory-cache 0 --cache-size 0; \(settings.threads) reader threads, "
             + "open + pread of 1–65536 bytes at random offsets of random files, pages dropped (POSIX_FADV_DONTNEED) around every read; "
             + "hang = one call over \(Self.number(settings.ioTimeout + settings.slack)) s that did not return the right bytes "

@@ -26,6 +26,8 @@ final class ReliabilityRun {
         var seed: UInt64
         /// Run only the classes whose name contains this.
         var only: String?
+        /// Milliseconds every request waits before its answer (the link's round trip), faults or not.
+        var latencyMs: Int = 0
     }
 
     private static let token = "rel-token"
@@ -75,7 +77,12 @@ final class ReliabilityRun {
             executable: URL(fileURLWithPath: emulatorBinary), root: drive, work: work.appendingPathComponent("emulator"),
             tokens: [Self.token])
         defer { emulator.stop() }
-        let control = EmulatorControl(baseURL: emulator.httpsURL, caPath: emulator.caPath, secret: emulator.controlSecret)
+        var control = EmulatorControl(baseURL: emulator.httpsURL, caPath: emulator.caPath, secret: emulator.controlSecret)
+        if settings.latencyMs > 0 {
+            // A link with a round trip: every request waits, during faults and between them.
+            control.standing = #"[{"method":"*","times":null,"action":"delay","ms":\#(settings.latencyMs)}]"#
+            try control.clearRules()
+        }
         let pcloudURL = "pcloud://api.pcloud.com/Backups/rel"
         func pcloudOptions(_ log: String) -> [String] {
             ["--pcloud-api", emulator.httpsURL, "--ca-file", emulator.caPath, "--cache-dir", work.appendingPathComponent("cache-pcloud").path,

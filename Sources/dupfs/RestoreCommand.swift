@@ -28,6 +28,9 @@ struct RestoreCommand: ParsableCommand {
     @Flag(name: .long, help: "Replace files that already exist in the target.")
     var overwrite = false
 
+    @Option(name: .long, help: "Most bytes of downloaded volumes kept on disk in the cache folder (e.g. 500M, 2G, 0).")
+    var cacheSize: String = "2G"
+
     /// Bytes of decrypted blocks a restore keeps in memory.
     static let memoryCache = 192 << 20
 
@@ -35,8 +38,11 @@ struct RestoreCommand: ParsableCommand {
         do {
             let logger = try backupArguments.makeLogger()
             // Room for the blocks fetched ahead across files (half of it), so that a volume most
-            // of which is restored comes in one request.
-            let backup = try backupArguments.open(logger: logger, blockCacheSize: Self.memoryCache)
+            // of which is restored comes in one request; downloads kept on disk as the mount
+            // keeps them, so no byte is downloaded twice (a folder's metadata read first brings
+            // data of its files along, which the later whole-volume fetch then reads from disk).
+            let backup = try backupArguments.open(
+                logger: logger, blockCacheSize: Self.memoryCache, diskCacheSize: Int64(try Sizes.parse(cacheSize, what: "--cache-size")))
             let record = try backup.version(version)
             let selections = paths.isEmpty ? [[]] : paths.map { Backup.components(ofUserPath: $0) }
             let line = RestoreProgressLine()
