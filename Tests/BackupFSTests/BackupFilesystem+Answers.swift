@@ -9,10 +9,10 @@ import Synchronization
 extension BackupFilesystem {
     static let testDeadline: Double = 60
 
-    func answer<Value: Sendable>(_ ask: (PendingReply<Value>) -> Void) throws(Errno) -> Value {
+    func answer<Value: Sendable>(timeout: Double = testDeadline, _ ask: (PendingReply<Value>) -> Void) throws(Errno) -> Value {
         let box = Mutex<Result<Value, Errno>?>(nil)
         let done = DispatchSemaphore(value: 0)
-        let reply = PendingReply<Value>(timeout: Self.testDeadline) { result in
+        let reply = PendingReply<Value>(timeout: timeout) { result in
             box.withLock { $0 = result }
             done.signal()
         }

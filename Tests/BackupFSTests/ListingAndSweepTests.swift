@@ -14,10 +14,13 @@ import TestSupport
 import Glibc
 #endif
 
-/// A local store that counts the reads reaching it.
+/// A local store that counts the reads reaching it, and can stall reads of dblocks (storage
+/// that does not answer).
 private final class CountingStore: BackendStore {
     let inner: LocalDirectoryStore
     let reads = Mutex(0)
+    /// While set, reads of dblock volumes wait.
+    let stalled = Mutex(false)
 
     init(_ path: String) { inner = LocalDirectoryStore(path: path) }
 
@@ -25,13 +28,15 @@ private final class CountingStore: BackendStore {
     var identity: String { inner.identity }
     func list() throws -> [RemoteFile] { try inner.list() }
     func discardCachedData(of name: String) { inner.discardCachedData(of: name) }
-    func open(_ file: RemoteFile) throws -> any ByteSource { Counted(inner: try inner.open(file), store: self) }
+    func open(_ file: RemoteFile) throws -> any ByteSource { Counted(inner: try inner.open(file), store: self, name: file.name) }
 
     struct Counted: ByteSource {
         let inner: any ByteSource
         let store: CountingStore
+        let name: String
         var size: Int64 { inner.size }
         func read(at offset: Int64, count: Int) throws -> [UInt8] {
+            while name.contains(".dblock.") && store.stalled.withLock({ $0 }) { usleep(10_000) }
             store.reads.withLock { $0 += 1 }
             return try inner.read(at: offset, count: count)
         }
@@ -111,6 +116,33 @@ private struct Mounted {
             }
         }
         #expect(mounted.filesystem.readdirplusTimeout == BackupFilesystem.cacheTimeout)
+    }
+
+    @Test func storageThatDoesNotAnswerGivesNamesOnlyAndEIONeverPlaceholders() throws {
+        let mounted = try Mounted.open(try sample(), cache: root.appendingPathComponent("cache"))
+        let fs = mounted.filesystem
+        let folder = try mounted.walk("2024-03-01T10:00:00Z/data/sample")
+        #expect(try mounted.indexed(["data", "sample"]).contains(where: \.metadataPending))
+        mounted.store.stalled.withLock { $0 = true }
+        // The listing answers before its deadline: every name, attributes only where known.
+        let listed = try fs.answer(timeout: 2) { fs.readdir(inode: folder, handle: 0, offset: 0, plus: true, limit: 512, reply: $0) }
+            .dropFirst(2)
+        let indexed = try mounted.indexed(["data", "sample"])
+        #expect(Set(listed.map { String(decoding: $0.entry.name, as: UTF8.self) }) == Set(indexed.map(\.entry.name)))
+        for (entry, _) in listed {
+            let item = try #require(indexed.first { Array($0.entry.name.utf8) == entry.name })
+            #expect(entry.attributesKnown == !item.metadataPending, "\(item.entry.name)")
+        }
+        #expect(listed.contains { !$0.entry.attributesKnown })
+        // A lookup of such an entry is answered EIO at its deadline: no made-up attributes.
+        let pending = try #require(indexed.first { $0.metadataPending && $0.entry.kind == .file })
+        #expect(throws: Errno(EIO)) { try fs.answer(timeout: 1) { fs.lookup(parent: folder, name: Array(pending.entry.name.utf8), reply: $0) } }
+        // Storage back: the backed-up attributes.
+        mounted.store.stalled.withLock { $0 = false }
+        let found = try fs.lookup(parent: folder, name: Array(pending.entry.name.utf8)).attributes
+        let source = try #require(SampleBackup.versions()[2].first { $0.path == "/data/sample/" + pending.entry.name })
+        #expect(found.mode & 0o7777 == source.mode && found.mtime.seconds == source.mtimeSeconds)
+        #expect(found.mtime.nanoseconds == UInt32(source.mtimeNanoseconds))
     }
 
     @Test func windowsReadOnlyFilesHaveNoWriteBit() throws {
