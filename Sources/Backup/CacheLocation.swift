@@ -7,6 +7,8 @@ import Glibc
 
 /// Where the local index of a backup lives: `<cache root>/<backup id>/`, every folder 0700.
 package struct CacheLocation: Sendable {
+    /// The cache root (absolute).
+    package let root: String
     /// The folder of this backup's index.
     package let directory: String
 
@@ -14,7 +16,14 @@ package struct CacheLocation: Sendable {
     package static func defaultRoot(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return xdg + "/dupfs" }
         let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
-        return home + "/.cache/dupfs"
+        return absolute(home + "/.cache/dupfs")
+    }
+
+    /// `path` made absolute against the working folder (as it is now: resolve before any chdir).
+    package static func absolute(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        let here = FileManager.default.currentDirectoryPath
+        return (here.hasSuffix("/") ? here : here + "/") + path
     }
 
     /// A short stable id for a backup: location identity plus prefix, hashed.
@@ -24,12 +33,12 @@ package struct CacheLocation: Sendable {
     }
 
     /// - Parameters:
-    ///   - root: the cache root (`--cache-dir`), or nil for the default.
+    ///   - root: the cache root (`--cache-dir`, relative to the working folder), or nil for the default.
     ///   - identity: the store's identity.
     ///   - prefix: the backup's file prefix.
     package init(root: String?, identity: String, prefix: String) {
-        let base = root ?? Self.defaultRoot()
-        directory = base + "/" + Self.backupID(identity: identity, prefix: prefix)
+        self.root = Self.absolute(root ?? Self.defaultRoot())
+        directory = self.root + "/" + Self.backupID(identity: identity, prefix: prefix)
     }
 
     /// Creates the folders as needed (each new one 0700, and the backup's own folder forced to

@@ -58,6 +58,12 @@ struct BackupArguments: ParsableArguments {
         case url, passphraseFile, cacheDir, prefix, logLevel, authidFile, pcloudApi, caFile, ioTimeout
     }
 
+    /// The cache root: `--cache-dir` made absolute against the working folder (so that a
+    /// relative one means the same in the mount's background process), else the default.
+    var cacheRoot: String {
+        cacheDir.map(CacheLocation.absolute) ?? CacheLocation.defaultRoot()
+    }
+
     /// A logger writing to stderr at the chosen level.
     func makeLogger() throws -> Logger {
         guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
@@ -148,13 +154,11 @@ struct BackupArguments: ParsableArguments {
         var store = try makeStore(logger: logger)
         if let diskCacheSize, !(store is LocalDirectoryStore) {
             // Downloads are kept (still encrypted) beside the index of this location.
-            let root = cacheDir ?? CacheLocation.defaultRoot()
-            try CacheLocation(root: root, identity: store.identity, prefix: "").create()
-            store = try DiskCachedStore(
-                inner: store, directory: CacheLocation(root: root, identity: store.identity, prefix: "").directory + "/volumes",
-                limit: diskCacheSize)
+            let location = CacheLocation(root: cacheRoot, identity: store.identity, prefix: "")
+            try location.create()
+            store = try DiskCachedStore(inner: store, directory: location.directory + "/volumes", limit: diskCacheSize)
         }
-        var options = BackupOptions(cacheRoot: cacheDir, prefix: prefix, passphrase: try passphrase(), blockCacheSize: blockCacheSize)
+        var options = BackupOptions(cacheRoot: cacheRoot, prefix: prefix, passphrase: try passphrase(), blockCacheSize: blockCacheSize)
         options.blockIndexing = blockIndexing
         guard interactive else {
             return try Backup.open(store: store, options: options, logger: logger)

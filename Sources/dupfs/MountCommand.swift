@@ -81,7 +81,7 @@ struct MountCommand: ParsableCommand {
             throw UsageError(message: "mountpoint \(mountpoint) does not exist; create an empty folder there first")
         }
         guard (info.st_mode & S_IFMT) == S_IFDIR else { throw UsageError(message: "mountpoint \(mountpoint) is not a folder") }
-        if let cacheRoot = realpath(backupArguments.cacheDir ?? CacheLocation.defaultRoot()),
+        if let cacheRoot = realpath(backupArguments.cacheRoot),
            let mount = realpath(mountpoint) {
             if mount == cacheRoot || mount.hasPrefix(cacheRoot + "/") || cacheRoot.hasPrefix(mount + "/") {
                 throw UsageError(message: "mountpoint \(mountpoint) is inside (or holds) the cache folder \(cacheRoot); choose another")
@@ -146,7 +146,7 @@ struct MountCommand: ParsableCommand {
     }
 
     func defaultLogPath() -> String {
-        (backupArguments.cacheDir ?? CacheLocation.defaultRoot()) + "/mount.log"
+        backupArguments.cacheRoot + "/mount.log"
     }
 
     mutating func receiveSecrets(from fd: Int32) throws {
@@ -201,15 +201,15 @@ struct MountCommand: ParsableCommand {
     /// The arguments of the background process: the same, without secrets, in the foreground.
     func childArguments() -> [String] {
         var out = ["mount", BackupLocationText.withoutSecrets(backupArguments.url), mountpoint, "--ready-fd", "3", "--secrets-fd", "4"]
-        if let v = backupArguments.cacheDir { out += ["--cache-dir", v] }
+        if backupArguments.cacheDir != nil { out += ["--cache-dir", backupArguments.cacheRoot] }
         if let v = backupArguments.prefix { out += ["--prefix", v] }
         out += ["--log-level", backupArguments.logLevel]
         if let v = backupArguments.pcloudApi { out += ["--pcloud-api", v] }
-        if let v = backupArguments.caFile { out += ["--ca-file", v] }
+        if let v = backupArguments.caFile { out += ["--ca-file", CacheLocation.absolute(v)] }
         if let v = backupArguments.ioTimeout { out += ["--io-timeout", String(v)] }
         for option in fuseOptions { out += ["-o", option] }
         out += ["--memory-cache", memoryCache, "--cache-size", cacheSize]
-        if let logFile { out += ["--log-file", logFile] }
+        if let logFile { out += ["--log-file", CacheLocation.absolute(logFile)] }
         return out
     }
 }

@@ -77,4 +77,10 @@ import Glibc
         let answer = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(answer.trimmingCharacters(in: .whitespacesAndNewlines) == "refused", "another process could lock the index we hold")
     }
+
+    @Test func aRelativeRootIsMadeAbsoluteAgainstTheWorkingFolder() throws {
+        let cache = CacheLocation(root: "relative-cache", identity: "x", prefix: "p")
+        #expect(cache.root == FileManager.default.currentDirectoryPath + "/relative-cache")
+        #expect(cache.directory.hasPrefix(cache.root + "/"))
+    }
 }
