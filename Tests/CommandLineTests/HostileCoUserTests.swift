@@ -43,6 +43,27 @@ struct HostileCoUserTests {
         #expect(FileManager.default.fileExists(atPath: work.appendingPathComponent("c/\(made.first ?? "")/index.sqlite").path))
     }
 
+    @Test func aPlainHTTPAPIIsRefusedUnlessLoopback() throws {
+        defer { try? FileManager.default.removeItem(at: root) }
+        let token = "tok-must-not-leak-4711"
+        let cache = root.appendingPathComponent("cache").path
+        // 192.0.2.1 is TEST-NET-1: nothing answers there; the refusal must come before any try.
+        let remote = try dupfs(
+            ["versions", "pcloud://api.pcloud.com/Backups/x", "--pcloud-api", "http://192.0.2.1:8080", "--io-timeout", "3",
+             "--cache-dir", cache],
+            environment: ["PCLOUD_AUTHID": token])
+        #expect(remote.status == 64, "\(remote.stderr)")
+        #expect(remote.stderr.contains("clear text") && remote.stderr.contains("https://"), "\(remote.stderr)")
+        #expect(!remote.stderr.contains(token) && !remote.stdout.contains(token))
+        let loopback = try dupfs(
+            ["versions", "pcloud://api.pcloud.com/Backups/x", "--pcloud-api", "http://127.0.0.1:1", "--io-timeout", "3",
+             "--cache-dir", cache],
+            environment: ["PCLOUD_AUTHID": token])
+        #expect(loopback.status == 69, "nothing listens on port 1: \(loopback.stderr)")
+        #expect(loopback.stderr.contains("unencrypted"), "a loopback http API gets a warning: \(loopback.stderr)")
+        #expect(!loopback.stderr.contains(token))
+    }
+
     static func command(_ path: String, _ arguments: [String]) -> Int32 {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
