@@ -57,6 +57,8 @@ package final class Backup: Sendable {
     package let blockCache: BlockCache
     let blockIndex: BlockIndexState
     let fileListIndex: BlockIndexState
+    /// The indexing thread of ``BackupOptions/BlockIndexing/background``.
+    let background: BackgroundIndexing
 
     /// Whether every version is in the index (false while file lists are read in the background).
     package var allVersionsIndexed: Bool { fileListIndex.isComplete }
@@ -116,6 +118,7 @@ package final class Backup: Sendable {
         let indexer = Indexer(catalog: catalog, volumes: volumes, logger: logger, progress: progress)
         let blockIndex = BlockIndexState()
         let fileListIndex = BlockIndexState()
+        let background = BackgroundIndexing()
         let format: BackupFormat
         switch options.blockIndexing {
         case .background:
@@ -125,39 +128,39 @@ package final class Backup: Sendable {
             // A connection of its own: its long transactions must not hold up the mount's lookups
             // (SQLite's WAL lets readers go on while one connection writes).
             let writer = try Catalog(path: try cache.indexPath())
-            let quiet = Indexer(catalog: writer, volumes: volumes, logger: logger, progress: { _ in })
-            let thread = Thread {
+            let work = background
+            let quiet = Indexer(
+                catalog: writer, volumes: volumes, logger: logger, progress: { _ in }, isCancelled: { work.isStopping })
+            work.start(name: "dupfs index") {
                 do {
                     _ = try quiet.readFileLists(encrypted: false)
                 } catch {
-                    logger.error("reading the backup's file lists failed: \(error)")
+                    if !work.isStopping { logger.error("reading the backup's file lists failed: \(error)") }
                 }
                 fileListIndex.finish()
                 var outcome = Indexer.PassOutcome()
                 do {
                     outcome = try quiet.readBlockIndex(format: format)
                 } catch {
-                    logger.error("reading the backup's index files failed: \(error)")
+                    if !work.isStopping { logger.error("reading the backup's index files failed: \(error)") }
                 }
                 blockIndex.finish()
                 // Volumes a fault kept from being read: try again, less and less often.
                 var delay = 2.0
                 for _ in 0..<8 where outcome.pending > 0 {
-                    Thread.sleep(forTimeInterval: delay)
+                    guard work.pause(seconds: delay) else { return }
                     delay = min(delay * 2, 60)
                     do {
                         outcome = try quiet.readBlockIndex(format: format)
                     } catch {
-                        logger.error("reading the backup's index files failed: \(error)")
+                        if !work.isStopping { logger.error("reading the backup's index files failed: \(error)") }
                         break
                     }
                 }
-                if outcome.pending > 0 {
+                if outcome.pending > 0 && !work.isStopping {
                     logger.warning("\(outcome.pending) index volumes are still unreadable; reads that need them try again on demand")
                 }
             }
-            thread.name = "dupfs index"
-            thread.start()
         case .now:
             format = try indexer.readFileLists(encrypted: encrypted)
             fileListIndex.finish()
@@ -177,14 +180,15 @@ package final class Backup: Sendable {
         return Backup(
             store: store, prefix: prefix, catalog: catalog, cache: cache, format: format, volumes: volumes,
             blockCache: BlockCache(capacity: options.blockCacheSize), blockIndex: blockIndex,
-            fileListIndex: fileListIndex, logger: logger)
+            fileListIndex: fileListIndex, background: background, logger: logger)
     }
 
     private init(
         store: any BackendStore, prefix: String, catalog: Catalog, cache: CacheLocation, format: BackupFormat,
         volumes: VolumeSet, blockCache: BlockCache, blockIndex: BlockIndexState, fileListIndex: BlockIndexState,
-        logger: Logger
+        background: BackgroundIndexing, logger: Logger
     ) {
+        self.background = background
         self.blockCache = blockCache
         self.blockIndex = blockIndex
         self.fileListIndex = fileListIndex
@@ -203,6 +207,15 @@ package final class Backup: Sendable {
     @discardableResult
     package func waitForBlockIndex(timeout: Double = 3600) -> Bool {
         blockIndex.wait(timeout: timeout)
+    }
+
+    /// Stops the background indexing (at its next volume) and waits for its thread to end:
+    /// call before the process exits, which must not happen while that thread decrypts.
+    /// - Parameter timeout: seconds to wait at most.
+    /// - Returns: whether no background work is left.
+    @discardableResult
+    package func stopBackgroundWork(timeout: Double) -> Bool {
+        background.stop(timeout: timeout)
     }
 
     /// The passphrase the volumes were opened with (to hand to a background mount process).

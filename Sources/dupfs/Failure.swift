@@ -1,6 +1,7 @@
 import ArgumentParser
 import Backup
 import Catalog
+import FuseKit
 import Storage
 
 /// Turns any error into one line on stderr and the documented exit status.
@@ -33,6 +34,13 @@ enum Failure {
             }
         case let error as SQLiteError:
             return ("local index: \(error.description)", .ioError)
+        case let error as FuseKitError:
+            switch error {
+            case .mountpointMissing, .mountpointNotDirectory, .mountpointNotEmpty, .mountpointBusy, .sessionCreationFailed:
+                return (error.description, .usage)
+            case .mountpointInaccessible, .mountFailed: return (error.description, .ioError)
+            case .loopFailed, .alreadyRun, .threadCreationFailed: return (error.description, .internalError)
+            }
         case let error as UsageError:
             return (error.message, .usage)
         default:

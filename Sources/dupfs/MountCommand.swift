@@ -111,6 +111,14 @@ struct MountCommand: ParsableCommand {
             logger: logger, blockCacheSize: try Sizes.parse(memoryCache, what: "--memory-cache"),
             interactive: readyFd == nil, diskCacheSize: Int64(try Sizes.parse(cacheSize, what: "--cache-size")),
             blockIndexing: .background)
+        // However this ends (a refused FUSE option, an unmount), the indexing thread is stopped
+        // and joined first: exiting under it crashed in exit-time cleanup.
+        let ioTimeout = backupArguments.ioTimeout ?? 60
+        defer {
+            if !backup.stopBackgroundWork(timeout: ioTimeout + 10) {
+                logger.warning("the background indexing did not stop within \(Int(ioTimeout + 10)) s")
+            }
+        }
         // Storage requests give up after --io-timeout (retries included); a FUSE request that needs
         // several of them is still answered within that time.
         let filesystem = try BackupFilesystem(
