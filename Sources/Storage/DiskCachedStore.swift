@@ -40,16 +40,16 @@ package final class DiskCachedStore: BackendStore {
 
     /// - Parameters:
     ///   - inner: where misses are read from.
-    ///   - directory: the cache folder (created 0700).
+    ///   - directory: the cache folder, absolute (created 0700).
     ///   - limit: bytes of volume data to keep at most.
     package init(inner: any BackendStore, directory: String, limit: Int64) throws {
         self.inner = inner
         self.directory = directory
         self.limit = max(0, limit)
-        if mkdir(directory, 0o700) != 0 && errno != EEXIST {
-            throw StorageError.system(operation: "mkdir", path: directory, errno: errno)
-        }
-        chmod(directory, 0o700)
+        // Created 0700 if missing, and refused if another user could change it; the folder
+        // holding it is the root of the check (the caller checked it and everything above).
+        let parent = String(directory.prefix(upTo: directory.lastIndex(of: "/") ?? directory.startIndex))
+        try CacheFolder.prepare(directory, root: parent.isEmpty ? "/" : parent)
     }
 
     package var displayName: String { inner.displayName }
@@ -268,7 +268,7 @@ struct CachedSource: ByteSource {
     }
 
     private func readLocal(_ offset: Int64, _ count: Int) -> [UInt8]? {
-        let fd = open(volume.dataPath, O_RDONLY | O_CLOEXEC)
+        let fd = open(volume.dataPath, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var buffer = [UInt8](repeating: 0, count: count)
@@ -284,7 +284,7 @@ struct CachedSource: ByteSource {
 
     /// Writes downloaded bytes into the sparse data file. - Returns: whether all were written.
     private func writeData(_ bytes: [UInt8], at offset: Int64) -> Bool {
-        let fd = open(volume.dataPath, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+        let fd = open(volume.dataPath, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return false }
         defer { close(fd) }
         // A sparse file of the volume's full size: holes are chunks not fetched yet.
@@ -309,7 +309,7 @@ struct CachedSource: ByteSource {
         }
         let contents = DiskCachedStore.mapHeader + map
         let temporary = volume.mapPath + ".tmp\(UInt32.random(in: 0...UInt32.max))"
-        let mapFD = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        let mapFD = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard mapFD >= 0 else { return }
         let written = contents.withUnsafeBytes { write(mapFD, $0.baseAddress!, $0.count) }
         close(mapFD)

@@ -29,7 +29,7 @@ enum Failure {
             case .fileNotFound, .shortRead: return (error.description, .damaged)
             case .accessDenied: return (error.description, .accessDenied)
             case .network: return (error.description, .unavailable)
-            case .system: return (error.description, .ioError)
+            case .system, .untrustedCache: return (error.description, .ioError)
             case .invalidLocation: return (error.description, .usage)
             }
         case let error as SQLiteError:

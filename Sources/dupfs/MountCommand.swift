@@ -148,8 +148,8 @@ struct MountCommand: ParsableCommand {
             throw UsageError(message: "unknown log level '\(backupArguments.logLevel)'")
         }
         if readyFd == nil && logFile == nil { return try backupArguments.makeLogger() }
-        let path = logFile ?? defaultLogPath()
-        let handler = try FileLogHandler(path: path, level: level)
+        let handler = try FileLogHandler(
+            path: logFile ?? defaultLogPath(), cacheRoot: logFile == nil ? backupArguments.cacheRoot : nil, level: level)
         return Logger(label: "dupfs") { _ in handler }
     }
 

@@ -43,6 +43,30 @@ struct HostileCoUserTests {
         #expect(FileManager.default.fileExists(atPath: work.appendingPathComponent("c/\(made.first ?? "")/index.sqlite").path))
     }
 
+    @Test(.enabled(if: isRoot, "needs root to give a folder to another user"))
+    func aCacheFolderOfAnotherUserIsRefusedWithItsName() throws {
+        defer { try? FileManager.default.removeItem(at: root) }
+        let cache = root.appendingPathComponent("theirs").path
+        #expect(mkdir(cache, 0o755) == 0 && chown(cache, 65534, 65534) == 0)
+        let result = try dupfs(["ls", backup.path, "--cache-dir", cache, "--passphrase-file", passFile])
+        #expect(result.status == 74, "\(result.stderr)")
+        #expect(result.stderr.contains(cache) && result.stderr.contains("--cache-dir"), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cache).isEmpty, "the decrypted file list went into their folder")
+    }
+
+    @Test func aSharedStickyCacheDirKeepsItsMode() throws {
+        defer { try? FileManager.default.removeItem(at: root) }
+        // What `--cache-dir /tmp` is, without touching /tmp: used through a private folder inside.
+        let shared = root.appendingPathComponent("shared").path
+        #expect(mkdir(shared, 0o700) == 0 && chmod(shared, 0o1777) == 0)
+        let result = try dupfs(["versions", backup.path, "--cache-dir", shared, "--passphrase-file", passFile])
+        #expect(result.status == 0, "\(result.stderr)")
+        var info = stat()
+        #expect(stat(shared, &info) == 0)
+        #expect(info.st_mode & 0o7777 == 0o1777, "dupfs changed the mode of a folder it did not create")
+    }
+
     @Test func aPlainHTTPAPIIsRefusedUnlessLoopback() throws {
         defer { try? FileManager.default.removeItem(at: root) }
         let token = "tok-must-not-leak-4711"

@@ -157,4 +157,21 @@ final class FailedMountTests {
         #expect(problems.isEmpty, "\(problems)")
     }
 
+    @Test func aPlantedLogSymlinkInTheCacheFolderIsRefused() throws {
+        let cache = root.appendingPathComponent("cache-log").path
+        #expect(mkdir(cache, 0o700) == 0)
+        let victim = root.appendingPathComponent("victim").path
+        _ = FileManager.default.createFile(atPath: victim, contents: Data("untouched\n".utf8))
+        #expect(symlink(victim, cache + "/mount.log") == 0)
+        let mountpoint = root.appendingPathComponent("mnt").path
+        let result = try run([
+            "mount", backup.path, mountpoint, "--cache-dir", cache, "--passphrase-file", root.appendingPathComponent("pass").path,
+            "--log-level", "debug",
+        ])
+        defer { MountHarness.unmount(mountpoint) }
+        #expect(result.status == 74, "\(result.stderr)")
+        #expect(result.stderr.contains(cache + "/mount.log") && result.stderr.contains("symbolic link"), "\(result.stderr)")
+        #expect(!MountHarness.isMounted(mountpoint))
+        #expect(FileManager.default.contents(atPath: victim) == Data("untouched\n".utf8), "the mount wrote through the symlink")
+    }
 }
