@@ -91,6 +91,7 @@ struct BackupArguments: ParsableArguments {
         if let handedToken { return handedToken }
         if let authidFile { return try Self.firstLine(of: authidFile, what: "authid file") }
         if let urlToken { return urlToken }
+        if let handed = EnvironmentSecrets.token, !handed.isEmpty { return handed }
         if let fromEnvironment = ProcessInfo.processInfo.environment["PCLOUD_AUTHID"], !fromEnvironment.isEmpty {
             return fromEnvironment
         }
@@ -132,13 +133,15 @@ struct BackupArguments: ParsableArguments {
         }
     }
 
-    /// The passphrase from the file or the environment (then removed from the environment so that
-    /// no child process inherits it); nil if neither gives one.
+    /// The passphrase from the file or the environment (taken out of the environment at start,
+    /// see ``EnvironmentSecrets``); nil if neither gives one.
     func passphrase() throws -> String? {
         if let handedPassphrase { return handedPassphrase }
         if let passphraseFile {
             return try Self.firstLine(of: passphraseFile, what: "passphrase file")
         }
+        if let handed = EnvironmentSecrets.passphrase { return handed }
+        // Only when re-executing failed: at least no child process inherits it.
         if let value = ProcessInfo.processInfo.environment["DUPFS_PASSPHRASE"] {
             unsetenv("DUPFS_PASSPHRASE")
             return value

@@ -88,6 +88,50 @@ struct HostileCoUserTests {
         #expect(!loopback.stderr.contains(token))
     }
 
+    /// `ls -R` of a backup with thousands of entries, its stdout left unread until the pipe is
+    /// full: the process is then mid-run, and its /proc environ must not hold the passphrase.
+    @Test func thePassphraseIsGoneFromProcEnvironWhileACommandRuns() throws {
+        defer { try? FileManager.default.removeItem(at: root) }
+        let many = root.appendingPathComponent("many")
+        var options = FixtureOptions(blocksize: 1024, volumeSize: 256 << 10)
+        options.encryption = .aes(.v2, passphrase: "env-pass-90210")
+        let writer = try FixtureBackupWriter(directory: many, options: options)
+        var entries = [FixtureEntry(path: "/data/many", content: .folder)]
+        for i in 0..<2500 {
+            entries.append(FixtureEntry(path: "/data/many/a-file-with-a-long-enough-name-\(i).txt", content: .file([UInt8(i & 0xFF)])))
+        }
+        try writer.addVersion(entries, time: Date(timeIntervalSince1970: 1_700_000_000))
+
+        let process = Process()
+        process.executableURL = DupfsProcess.binDirectory.appendingPathComponent("dupfs")
+        process.arguments = ["ls", many.path, "-R", "--cache-dir", root.appendingPathComponent("cache").path]
+        var environment = ProcessInfo.processInfo.environment
+        environment["DUPFS_PASSPHRASE"] = "env-pass-90210"
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        process.standardInput = FileHandle(forReadingAtPath: "/dev/null")
+        try process.run()
+        // Wait until the pipe holds a full buffer: the listing (so the run proper) has begun.
+        let readEnd = output.fileHandleForReading.fileDescriptor
+        let deadline = Date().addingTimeInterval(60)
+        var pending: Int32 = 0
+        while Date() < deadline && process.isRunning {
+            _ = ioctl(readEnd, UInt(FIONREAD), &pending)
+            if pending >= 60_000 { break }
+            usleep(20_000)
+        }
+        let environ = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(process.processIdentifier)/environ"))) ?? Data()
+        let listing = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        try #require(pending >= 60_000, "the listing never filled the pipe (status \(process.terminationStatus))")
+        #expect(!environ.isEmpty, "could not read the running process's environment")
+        #expect(environ.range(of: Data("env-pass-90210".utf8)) == nil, "the passphrase is still in /proc/PID/environ")
+        #expect(process.terminationStatus == 0)
+        #expect(String(decoding: listing, as: UTF8.self).contains("a-file-with-a-long-enough-name-2499.txt"))
+    }
+
     static func command(_ path: String, _ arguments: [String]) -> Int32 {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
