@@ -72,10 +72,23 @@ package final class Backup: Sendable {
     ///   - options: cache, prefix and passphrase.
     ///   - logger: for warnings about damaged volumes.
     ///   - progress: called as volumes are read.
-    /// - Throws: ``BackupError``, ``StorageError``.
+    /// - Throws: ``BackupError``, ``StorageError`` (``StorageError/cacheFull(folder:)`` when the
+    ///   index cannot grow).
     package static func open(
         store: any BackendStore, options: BackupOptions, logger: Logger,
         progress: @escaping @Sendable (BackupProgress) -> Void = { _ in }
+    ) throws -> Backup {
+        do {
+            return try openIndexed(store: store, options: options, logger: logger, progress: progress)
+        } catch let error as SQLiteError where error.isFull {
+            // SQLite's "database or disk is full" names neither the folder nor a way out.
+            throw StorageError.cacheFull(folder: CacheLocation(root: options.cacheRoot, identity: store.identity, prefix: "").root)
+        }
+    }
+
+    private static func openIndexed(
+        store: any BackendStore, options: BackupOptions, logger: Logger,
+        progress: @escaping @Sendable (BackupProgress) -> Void
     ) throws -> Backup {
         let listing = try store.list()
         let prefix = try choosePrefix(listing: listing, wanted: options.prefix, where: store.displayName)

@@ -70,6 +70,8 @@ package struct CacheLocation: Sendable {
         let fd = open(path, O_CREAT | O_EXCL | O_NOFOLLOW | O_RDWR | O_CLOEXEC, 0o600)
         if fd >= 0 {
             close(fd)
+        } else if errno == ENOSPC || errno == EDQUOT {
+            throw StorageError.cacheFull(folder: directory)
         } else if errno != EEXIST {
             throw BackupError.local("cannot create index \(path): \(String(cString: strerror(errno)))")
         } else {

@@ -39,6 +39,7 @@ package enum CacheFolder {
             var next = openat(fd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
             if next < 0 && errno == ENOENT {
                 if mkdirat(fd, part, 0o700) != 0 && errno != EEXIST {
+                    if errno == ENOSPC || errno == EDQUOT { throw .cacheFull(folder: path) }
                     throw .system(operation: "mkdir", path: path, errno: errno)
                 }
                 next = openat(fd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)

@@ -114,22 +114,51 @@ package final class DiskCachedStore: BackendStore {
 
     /// Evicts least recently used volumes until the cache is under 90% of its limit.
     func enforceLimit(keeping current: String) {
-        var entries: [(name: String, used: Int, bytes: Int64)] = []
-        var total: Int64 = 0
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasSuffix(Self.mapSuffix) {
-            let path = directory + "/" + name
-            var info = stat()
-            guard stat(path, &info) == 0, let map = FileManager.default.contents(atPath: path) else { continue }
-            let bytes = Self.markedBytes(map)
-            total += bytes
-            entries.append((String(name.dropLast(Self.mapSuffix.count)), info.st_mtim.tv_sec, bytes))
-        }
+        let entries = cachedVolumes()
+        var total = entries.reduce(0) { $0 + $1.bytes }
         guard total > limit else { return }
-        for entry in entries.sorted(by: { $0.used < $1.used }) where entry.name != current {
+        for entry in entries where entry.name != current {
             discardCachedData(of: entry.name)
             total -= entry.bytes
             if total <= limit - limit / 10 { break }
         }
+    }
+
+    /// Makes room for `incoming` bytes above the disk's ``missingFreeSpace(incoming:)`` reserve,
+    /// evicting least recently used volumes other than `current` while it is short.
+    /// - Returns: whether the bytes may be written.
+    func makeRoom(for incoming: Int64, keeping current: String) -> Bool {
+        guard missingFreeSpace(incoming: incoming) > 0 else { return true }
+        for entry in cachedVolumes() where entry.name != current {
+            discardCachedData(of: entry.name)
+            if missingFreeSpace(incoming: incoming) <= 0 { return true }
+        }
+        return false
+    }
+
+    /// The cached volumes, least recently used first.
+    private func cachedVolumes() -> [(name: String, used: Int, bytes: Int64)] {
+        var entries: [(name: String, used: Int, bytes: Int64)] = []
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasSuffix(Self.mapSuffix) {
+            let path = directory + "/" + name
+            var info = stat()
+            guard stat(path, &info) == 0, let map = FileManager.default.contents(atPath: path) else { continue }
+            entries.append((String(name.dropLast(Self.mapSuffix.count)), info.st_mtim.tv_sec, Self.markedBytes(map)))
+        }
+        return entries.sorted { $0.used < $1.used }
+    }
+
+    /// Free space the cache leaves on its filesystem whatever `limit` says (a tenth of the
+    /// filesystem, at most 1 GiB), so that the index beside it, and everyone else, can still
+    /// write.
+    /// - Returns: bytes that writing `incoming` more would take from that reserve (0 when none).
+    func missingFreeSpace(incoming: Int64) -> Int64 {
+        var info = statvfs()
+        guard statvfs(directory, &info) == 0 else { return 0 }
+        let unit = Int64(info.f_frsize)
+        let available = Int64(info.f_bavail) * unit
+        let reserve = min(1 << 30, Int64(info.f_blocks) * unit / 10)
+        return max(0, reserve + incoming - available)
     }
 }
 
@@ -249,7 +278,12 @@ struct CachedSource: ByteSource {
                 guard downloaded.count == Int(segmentStop - segmentStart) else {
                     throw StorageError.shortRead(name: volume.name, offset: segmentStart, expected: Int(segmentStop - segmentStart), got: downloaded.count)
                 }
-                if store.limit > 0 && writeData(downloaded, at: segmentStart) { fetched.append(segment) }
+                // Kept only when the limit and the disk's free space allow it (evicting older
+                // volumes first); otherwise the bytes are served without being kept.
+                if store.limit > 0, store.makeRoom(for: Int64(downloaded.count), keeping: volume.name),
+                   writeData(downloaded, at: segmentStart) {
+                    fetched.append(segment)
+                }
                 bytes = downloaded
             }
             let from = Int(max(offset, segmentStart) - segmentStart)

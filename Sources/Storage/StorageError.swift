@@ -21,6 +21,8 @@ package enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A folder or file of the local cache that another user could change or read (see
     /// ``CacheFolder``).
     case untrustedCache(path: String, reason: String)
+    /// The disk holding the local cache is full.
+    case cacheFull(folder: String)
 
     package var description: String {
         switch self {
@@ -35,6 +37,8 @@ package enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidLocation(let why): "invalid backup location: \(why)"
         case .untrustedCache(let path, let reason):
             "refusing the cache folder: \(path) \(reason); choose a folder of your own with --cache-dir"
+        case .cacheFull(let folder):
+            "the disk holding the cache folder \(folder) is full; free some space there, choose another folder with --cache-dir, or lower --cache-size"
         }
     }
 }

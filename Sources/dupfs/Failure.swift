@@ -29,9 +29,12 @@ enum Failure {
             case .fileNotFound, .shortRead: return (error.description, .damaged)
             case .accessDenied: return (error.description, .accessDenied)
             case .network: return (error.description, .unavailable)
-            case .system, .untrustedCache: return (error.description, .ioError)
+            case .system, .untrustedCache, .cacheFull: return (error.description, .ioError)
             case .invalidLocation: return (error.description, .usage)
             }
+        case let error as SQLiteError where error.isFull:
+            return ("local index: the disk holding the cache folder is full; free some space there, "
+                + "choose another folder with --cache-dir, or lower --cache-size", .ioError)
         case let error as SQLiteError:
             return ("local index: \(error.description)", .ioError)
         case let error as FuseKitError:

@@ -67,6 +67,20 @@ struct HostileCoUserTests {
         #expect(info.st_mode & 0o7777 == 0o1777, "dupfs changed the mode of a folder it did not create")
     }
 
+    @Test(.enabled(if: isRoot, "needs root to mount a small tmpfs"))
+    func aFullCacheDiskNamesTheFolderAndTheWayOut() throws {
+        defer { try? FileManager.default.removeItem(at: root) }
+        let small = root.appendingPathComponent("small").path
+        #expect(mkdir(small, 0o700) == 0)
+        try #require(Self.command("/bin/mount", ["-t", "tmpfs", "-o", "size=64k,mode=0700", "tmpfs", small]) == 0)
+        defer { _ = Self.command("/bin/umount", [small]) }
+        let result = try dupfs(["ls", backup.path, "--cache-dir", small, "--passphrase-file", passFile])
+        #expect(result.status == 74, "\(result.stderr)")
+        #expect(result.stderr.contains(small), "\(result.stderr)")
+        #expect(result.stderr.contains("--cache-dir") && result.stderr.contains("--cache-size"), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+    }
+
     @Test func aPlainHTTPAPIIsRefusedUnlessLoopback() throws {
         defer { try? FileManager.default.removeItem(at: root) }
         let token = "tok-must-not-leak-4711"
