@@ -13,9 +13,13 @@ package struct RestoreOptions: Sendable {
     package var overwrite = false
     /// Set owners from the backup (only possible as root).
     package var restoreOwners = getuid() == 0
+    /// Restore set-user-id and set-group-id bits, file capabilities (`security.capability`)
+    /// and `trusted.*` attributes as the backup has them (`--no-special-bits` turns it off).
+    package var specialBits = true
 
-    package init(overwrite: Bool = false) {
+    package init(overwrite: Bool = false, specialBits: Bool = true) {
         self.overwrite = overwrite
+        self.specialBits = specialBits
     }
 }
 
@@ -42,7 +46,7 @@ package struct RestoreSummary: Sendable {
 package final class Restorer {
     let backup: Backup
     private let target: TargetDirectory
-    private let options: RestoreOptions
+    let options: RestoreOptions
     private let progress: (BackupProgress) -> Void
     private var summary = RestoreSummary()
     private var foldersToFinish: [([String], EntryRecord)] = []
@@ -204,7 +208,7 @@ package final class Restorer {
         summary.attributeWarnings += restoreExtendedAttributes(entry, attributes: attributes, path: display(path)) {
             ExtendedAttributeCall.set(descriptor: fd, name: $0, value: $1)
         }
-        fchmod(fd, mode_t(attributes.permissions))
+        fchmod(fd, permissions(attributes))
         var times = Self.times(attributes)
         futimens(fd, &times)
         guard renameat(parent, temporary, parent, name) == 0 else {
@@ -254,7 +258,7 @@ package final class Restorer {
         summary.attributeWarnings += restoreExtendedAttributes(entry, attributes: attributes, path: display(path)) {
             ExtendedAttributeCall.set(descriptor: fd, name: $0, value: $1)
         }
-        fchmod(fd, mode_t(attributes.permissions))
+        fchmod(fd, permissions(attributes))
         var times = Self.times(attributes)
         futimens(fd, &times)
     }

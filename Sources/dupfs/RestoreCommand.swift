@@ -11,7 +11,9 @@ struct RestoreCommand: ParsableCommand {
             Each path lands under the target as the mount shows it: /data/x as DIR/data/x, \
             C:\\Users\\ann\\x as DIR/C/Users/ann/x, \\\\server\\share\\x as DIR/UNC/server/share/x. \
             Without paths the whole version is restored. Existing files are left alone unless \
-            --overwrite is given.
+            --overwrite is given. Run as root, a restore brings back owners, set-user-id and \
+            set-group-id bits, file capabilities and trusted.* attributes as the backup has them; \
+            --no-special-bits leaves those out.
             """)
 
     @OptionGroup var backupArguments: BackupArguments
@@ -28,6 +30,10 @@ struct RestoreCommand: ParsableCommand {
     @Flag(name: .long, help: "Replace files that already exist in the target.")
     var overwrite = false
 
+    @Flag(name: .long, help: ArgumentHelp(
+        "Leave out set-user-id and set-group-id bits, file capabilities (security.capability) and trusted.* attributes."))
+    var noSpecialBits = false
+
     func run() throws {
         do {
             let logger = try backupArguments.makeLogger()
@@ -35,7 +41,7 @@ struct RestoreCommand: ParsableCommand {
             let record = try backup.version(version)
             let selections = paths.isEmpty ? [[]] : paths.map { Backup.components(ofUserPath: $0) }
             let restorer = try Restorer(
-                backup: backup, target: target, options: RestoreOptions(overwrite: overwrite),
+                backup: backup, target: target, options: RestoreOptions(overwrite: overwrite, specialBits: !noSpecialBits),
                 progress: Terminal.isInteractive ? { p in
                     FileHandle.standardError.write(Data("\r\u{1B}[K\(p.phase): \(p.done)/\(p.total) files".utf8))
                 } : { _ in })

@@ -146,6 +146,44 @@ struct HostileCoUserTests {
         #expect(String(decoding: listing, as: UTF8.self).contains("a-file-with-a-long-enough-name-2499.txt"))
     }
 
+    @Test(.enabled(if: isRoot, "set-id bits, capabilities and trusted.* attributes are restored only by root"))
+    func noSpecialBitsLeavesOutSetIDBitsCapabilitiesAndTrustedAttributes() throws {
+        defer { try? FileManager.default.removeItem(at: root) }
+        let special = root.appendingPathComponent("special")
+        let writer = try FixtureBackupWriter(directory: special, options: SampleBackup.defaultOptions)
+        // security.capability v2: cap_net_bind_service permitted and effective.
+        let capability: [UInt8] = [0x01, 0x00, 0x00, 0x02, 0x00, 0x04, 0x00, 0x00] + [UInt8](repeating: 0, count: 12)
+        try writer.addVersion([
+            FixtureEntry(path: "/data", content: .folder),
+            FixtureEntry(
+                path: "/data/tool", content: .file(Array("#!/bin/sh\n".utf8)), mode: 0o6755, uid: 0, gid: 0,
+                extendedAttributes: [("security.capability", capability), ("trusted.note", Array("root only".utf8))]),
+            FixtureEntry(path: "/data/shared", content: .folder, mode: 0o1777, uid: 0, gid: 0),
+        ], time: Date(timeIntervalSince1970: 1_700_000_000))
+        func restore(_ extra: [String]) throws -> String {
+            let target = root.appendingPathComponent("restored\(extra.count)")
+            let result = try dupfs(
+                ["restore", special.path, "--target", target.path, "--cache-dir", root.appendingPathComponent("cache").path] + extra)
+            #expect(result.status == 0, "\(result.stderr)")
+            return target.path + "/data/tool"
+        }
+        let kept = try restore([])
+        var info = stat()
+        #expect(stat(kept, &info) == 0 && info.st_mode & 0o7777 == 0o6755)
+        // (Some filesystems refuse capabilities; where they take them, the restore keeps them.)
+        if ExtendedAttributeCalls.set(root.path + "/pass", "security.capability", capability) == 0 {
+            #expect(try ExtendedAttributeCalls.get(kept, "security.capability").get() == capability)
+        }
+        #expect(try ExtendedAttributeCalls.get(kept, "trusted.note").get() == Array("root only".utf8))
+
+        let dropped = try restore(["--no-special-bits"])
+        #expect(stat(dropped, &info) == 0 && info.st_mode & 0o7777 == 0o0755, "mode \(String(info.st_mode & 0o7777, radix: 8))")
+        #expect((try? ExtendedAttributeCalls.get(dropped, "trusted.note").get()) == nil)
+        #expect((try? ExtendedAttributeCalls.get(dropped, "security.capability").get()) == nil)
+        // The sticky bit gives nobody more rights: it stays.
+        #expect(stat((dropped as NSString).deletingLastPathComponent + "/shared", &info) == 0 && info.st_mode & 0o7777 == 0o1777)
+    }
+
     static func command(_ path: String, _ arguments: [String]) -> Int32 {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
