@@ -155,7 +155,7 @@ import Glibc
         // The index file is a symlink to a file of someone else.
         try cache.create()
         let victim = elsewhere + "/victim"
-        FileManager.default.createFile(atPath: victim, contents: Data("keep".utf8))
+        _ = FileManager.default.createFile(atPath: victim, contents: Data("keep".utf8))
         #expect(symlink(victim, cache.directory + "/index.sqlite") == 0)
         #expect(refusal { _ = try cache.indexPath() } == cache.directory + "/index.sqlite")
         #expect(FileManager.default.contents(atPath: victim) == Data("keep".utf8))
