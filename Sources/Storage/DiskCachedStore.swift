@@ -67,7 +67,7 @@ package final class DiskCachedStore: BackendStore {
                 let volume = String(name.dropLast(Self.mapSuffix.count))
                 var info = stat()
                 let dataPath = directory + "/" + volume + ".data"
-                if current[volume] == nil || (stat(dataPath, &info) == 0 && Int64(info.st_size) != current[volume]) {
+                if current[volume] == nil || (lstat(dataPath, &info) == 0 && Int64(info.st_size) != current[volume]) {
                     discardCachedData(of: volume)
                 }
             }
@@ -105,7 +105,7 @@ package final class DiskCachedStore: BackendStore {
     package var cachedBytes: Int64 {
         var total: Int64 = 0
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasSuffix(Self.mapSuffix) {
-            if let map = FileManager.default.contents(atPath: directory + "/" + name) {
+            if let map = Self.contents(of: directory + "/" + name) {
                 total += Self.markedBytes(map)
             }
         }
@@ -142,7 +142,7 @@ package final class DiskCachedStore: BackendStore {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasSuffix(Self.mapSuffix) {
             let path = directory + "/" + name
             var info = stat()
-            guard stat(path, &info) == 0, let map = FileManager.default.contents(atPath: path) else { continue }
+            guard lstat(path, &info) == 0, let map = Self.contents(of: path) else { continue }
             entries.append((String(name.dropLast(Self.mapSuffix.count)), info.st_mtim.tv_sec, Self.markedBytes(map)))
         }
         return entries.sorted { $0.used < $1.used }
@@ -163,6 +163,22 @@ package final class DiskCachedStore: BackendStore {
 }
 
 extension DiskCachedStore {
+    /// A small file of the cache, read without following a symlink; nil when it cannot be read.
+    static func contents(of path: String) -> Data? {
+        let fd = Glibc.open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let n = read(fd, &buffer, buffer.count)
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { return nil }
+            if n == 0 { return data }
+            data.append(contentsOf: buffer[0..<n])
+        }
+    }
+
     /// Bytes a stored map marks present (its header skipped).
     static func markedBytes(_ map: Data) -> Int64 {
         let header = mapHeader.count
@@ -201,9 +217,9 @@ final class CachedVolume: Sendable {
         }
         var info = stat()
         let header = DiskCachedStore.mapHeader
-        if let stored = FileManager.default.contents(atPath: mapPath), stored.count == header.count + map.count,
+        if let stored = DiskCachedStore.contents(of: mapPath), stored.count == header.count + map.count,
            stored.prefix(header.count).elementsEqual(header),
-           stat(dataPath, &info) == 0, Int64(info.st_size) == file.size {
+           lstat(dataPath, &info) == 0, Int64(info.st_size) == file.size {
             map = [UInt8](stored.dropFirst(header.count))
         } else {
             unlink(mapPath)
@@ -296,7 +312,7 @@ struct CachedSource: ByteSource {
             store.enforceLimit(keeping: volume.name)
         } else {
             // Mark the volume as recently used for eviction.
-            utimes(volume.mapPath, nil)
+            utimensat(AT_FDCWD, volume.mapPath, nil, AT_SYMLINK_NOFOLLOW)
         }
         return out
     }

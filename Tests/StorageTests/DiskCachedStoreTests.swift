@@ -91,6 +91,19 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("cache/c.dblock.data").path))
     }
 
+    /// A file of the disk cache planted as a symlink is never written or truncated through.
+    @Test func aSymlinkPlantedInTheDiskCacheIsNotWrittenThrough() throws {
+        defer { try? FileManager.default.removeItem(at: root) }
+        let cache = root.appendingPathComponent("cache").path
+        let victim = root.appendingPathComponent("victim").path
+        try Data("keep me".utf8).write(to: URL(fileURLWithPath: victim))
+        let store = try DiskCachedStore(inner: Counting(remote.path), directory: cache, limit: 1 << 30)
+        #expect(symlink(victim, cache + "/a.dblock.data") == 0)
+        let file = try #require(try store.list().first { $0.name == "a.dblock" })
+        #expect(try store.open(file).read(at: 1000, count: 5000) == Array(bytes[1000..<6000]))
+        #expect(FileManager.default.contents(atPath: victim) == Data("keep me".utf8))
+    }
+
     static func command(_ path: String, _ arguments: [String]) -> Int32 {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
