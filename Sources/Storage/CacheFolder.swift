@@ -49,6 +49,13 @@ package enum CacheFolder {
                 next = openat(fd, part, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             }
             if next < 0 {
+                let failure = errno
+                var info = stat()
+                if failure == EACCES, fstatat(fd, part, &info, AT_SYMLINK_NOFOLLOW) == 0, info.st_uid != geteuid() {
+                    // Someone else's private folder (a name taken in a shared /tmp).
+                    throw .untrustedCache(path: path, reason: "belongs to another user (uid \(info.st_uid))")
+                }
+                errno = failure
                 if errno == ELOOP { throw .untrustedCache(path: path, reason: "is a symbolic link") }
                 if errno == ENOTDIR { throw .untrustedCache(path: path, reason: "is not a folder") }
                 throw .system(operation: "open", path: path, errno: errno)

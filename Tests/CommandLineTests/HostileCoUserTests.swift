@@ -55,6 +55,32 @@ struct HostileCoUserTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: cache).isEmpty, "the decrypted file list went into their folder")
     }
 
+    /// In a shared sticky folder, another user took the name of our backup's folder first.
+    @Test(.enabled(if: isRoot && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"), "needs root and setpriv"))
+    func aBackupFolderNameTakenByAnotherUserIsRefusedWithItsName() throws {
+        defer { try? FileManager.default.removeItem(at: root) }
+        let shared = root.appendingPathComponent("shared").path
+        #expect(mkdir(shared, 0o700) == 0 && chmod(shared, 0o1777) == 0 && chmod(root.path, 0o755) == 0)
+        // Root runs first and makes its private folder; then nobody asks for the same backup.
+        #expect(try dupfs(["versions", backup.path, "--cache-dir", shared, "--passphrase-file", passFile]).status == 0)
+        let taken = try FileManager.default.contentsOfDirectory(atPath: shared)
+        try #require(taken.count == 1)
+        #expect(chmod(passFile, 0o644) == 0)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups",
+                             DupfsProcess.binDirectory.appendingPathComponent("dupfs").path,
+                             "versions", backup.path, "--cache-dir", shared, "--passphrase-file", passFile]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 74, "\(message)")
+        #expect(message.contains(shared + "/" + taken[0]) && message.contains("another user") && message.contains("--cache-dir"), "\(message)")
+    }
+
     @Test func aSharedStickyCacheDirKeepsItsMode() throws {
         defer { try? FileManager.default.removeItem(at: root) }
         // What `--cache-dir /tmp` is, without touching /tmp: used through a private folder inside.
