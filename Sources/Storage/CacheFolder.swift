@@ -108,7 +108,7 @@ package enum CacheFolder {
             throw .untrustedCache(path: path, reason: reason)
         }
         // O_NONBLOCK was only for the open (a FIFO planted there must not hang us).
-        _ = fcntl(fd, F_SETFL, O_WRONLY | O_APPEND)
+        _ = fcntl(fd, F_SETFL, O_APPEND)
         return fd
     }
 
