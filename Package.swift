@@ -128,7 +128,7 @@ let package = Package(
             dependencies: ["PCloudEmulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(name: "DigestsTests", dependencies: ["Digests"]),
-        .testTarget(name: "FetchPlannerTests", dependencies: ["FetchPlanner"]),
+        .testTarget(name: "FetchPlannerTests", dependencies: ["FetchPlanner", "TestSupport"]),
         .testTarget(name: "AESCryptTests", dependencies: ["AESCrypt", "ByteSource", "Digests"]),
         .testTarget(name: "ZipTests", dependencies: ["Zip", "ByteSource"]),
         .testTarget(name: "DuplicatiFormatTests", dependencies: ["DuplicatiFormat", "Digests"]),

@@ -72,6 +72,8 @@ package final class Backup: Sendable {
     package let blockCache: BlockCache
     let blockIndex: BlockIndexState
     let fileListIndex: BlockIndexState
+    /// The indexing thread of ``BackupOptions/BlockIndexing/background``.
+    let background: BackgroundIndexing
 
     /// Whether every version is in the index (false while file lists are read in the background).
     package var allVersionsIndexed: Bool { fileListIndex.isComplete }
@@ -87,10 +89,23 @@ package final class Backup: Sendable {
     ///   - options: cache, prefix and passphrase.
     ///   - logger: for warnings about damaged volumes.
     ///   - progress: called as volumes are read.
-    /// - Throws: ``BackupError``, ``StorageError``.
+    /// - Throws: ``BackupError``, ``StorageError`` (``StorageError/cacheFull(folder:)`` when the
+    ///   index cannot grow).
     package static func open(
         store: any BackendStore, options: BackupOptions, logger: Logger,
         progress: @escaping @Sendable (BackupProgress) -> Void = { _ in }
+    ) throws -> Backup {
+        do {
+            return try openIndexed(store: store, options: options, logger: logger, progress: progress)
+        } catch let error as SQLiteError where error.isFull {
+            // SQLite's "database or disk is full" names neither the folder nor a way out.
+            throw StorageError.cacheFull(folder: CacheLocation(root: options.cacheRoot, identity: store.identity, prefix: "").root)
+        }
+    }
+
+    private static func openIndexed(
+        store: any BackendStore, options: BackupOptions, logger: Logger,
+        progress: @escaping @Sendable (BackupProgress) -> Void
     ) throws -> Backup {
         let listing = try store.list()
         let prefix = try choosePrefix(listing: listing, wanted: options.prefix, where: store.displayName)
@@ -133,6 +148,7 @@ package final class Backup: Sendable {
         let indexer = Indexer(catalog: catalog, volumes: volumes, logger: logger, progress: progress)
         let blockIndex = BlockIndexState()
         let fileListIndex = BlockIndexState()
+        let background = BackgroundIndexing()
         let format: BackupFormat
         switch options.blockIndexing {
         case .background:
@@ -142,39 +158,39 @@ package final class Backup: Sendable {
             // A connection of its own: its long transactions must not hold up the mount's lookups
             // (SQLite's WAL lets readers go on while one connection writes).
             let writer = try Catalog(path: try cache.indexPath())
-            let quiet = Indexer(catalog: writer, volumes: volumes, logger: logger, progress: { _ in })
-            let thread = Thread {
+            let work = background
+            let quiet = Indexer(
+                catalog: writer, volumes: volumes, logger: logger, progress: { _ in }, isCancelled: { work.isStopping })
+            work.start(name: "dupfs index") {
                 do {
                     _ = try quiet.readFileLists(encrypted: false)
                 } catch {
-                    logger.error("reading the backup's file lists failed: \(error)")
+                    if !work.isStopping { logger.error("reading the backup's file lists failed: \(error)") }
                 }
                 fileListIndex.finish()
                 var outcome = Indexer.PassOutcome()
                 do {
                     outcome = try quiet.readBlockIndex(format: format)
                 } catch {
-                    logger.error("reading the backup's index files failed: \(error)")
+                    if !work.isStopping { logger.error("reading the backup's index files failed: \(error)") }
                 }
                 blockIndex.finish()
                 // Volumes a fault kept from being read: try again, less and less often.
                 var delay = 2.0
                 for _ in 0..<8 where outcome.pending > 0 {
-                    Thread.sleep(forTimeInterval: delay)
+                    guard work.pause(seconds: delay) else { return }
                     delay = min(delay * 2, 60)
                     do {
                         outcome = try quiet.readBlockIndex(format: format)
                     } catch {
-                        logger.error("reading the backup's index files failed: \(error)")
+                        if !work.isStopping { logger.error("reading the backup's index files failed: \(error)") }
                         break
                     }
                 }
-                if outcome.pending > 0 {
+                if outcome.pending > 0 && !work.isStopping {
                     logger.warning("\(outcome.pending) index volumes are still unreadable; reads that need them try again on demand")
                 }
             }
-            thread.name = "dupfs index"
-            thread.start()
         case .now:
             format = try indexer.readFileLists(encrypted: encrypted)
             fileListIndex.finish()
@@ -194,15 +210,16 @@ package final class Backup: Sendable {
         return Backup(
             store: store, prefix: prefix, catalog: catalog, cache: cache, format: format, volumes: volumes,
             blockCache: BlockCache(capacity: options.blockCacheSize), blockIndex: blockIndex,
-            fileListIndex: fileListIndex,
+            fileListIndex: fileListIndex, background: background,
             linkMeter: options.linkMeter ?? LinkMeter(initial: store is LocalDirectoryStore ? .local : .remote), logger: logger)
     }
 
     private init(
         store: any BackendStore, prefix: String, catalog: Catalog, cache: CacheLocation, format: BackupFormat,
         volumes: VolumeSet, blockCache: BlockCache, blockIndex: BlockIndexState, fileListIndex: BlockIndexState,
-        linkMeter: LinkMeter, logger: Logger
+        background: BackgroundIndexing, linkMeter: LinkMeter, logger: Logger
     ) {
+        self.background = background
         self.linkMeter = linkMeter
         self.blockCache = blockCache
         self.blockIndex = blockIndex
@@ -222,6 +239,15 @@ package final class Backup: Sendable {
     @discardableResult
     package func waitForBlockIndex(timeout: Double = 3600) -> Bool {
         blockIndex.wait(timeout: timeout)
+    }
+
+    /// Stops the background indexing (at its next volume) and waits for its thread to end:
+    /// call before the process exits, which must not happen while that thread decrypts.
+    /// - Parameter timeout: seconds to wait at most.
+    /// - Returns: whether no background work is left.
+    @discardableResult
+    package func stopBackgroundWork(timeout: Double) -> Bool {
+        background.stop(timeout: timeout)
     }
 
     /// The passphrase the volumes were opened with (to hand to a background mount process).

@@ -4,6 +4,11 @@ import Synchronization
 /// Verified blocks kept in memory, bounded in bytes, least recently used first out; and
 /// single-flight: concurrent requests for a block that is being fetched wait for that one fetch
 /// instead of starting their own.
+///
+/// A block larger than the whole capacity (a backup with 1 GiB blocks, a small
+/// `--memory-cache`) is kept in one slot of its own, the last such block only: without it every
+/// read of a few KiB inflated and hashed the whole block again. Memory then stays within the
+/// capacity plus one block, which the fetch needed anyway.
 package final class BlockCache: Sendable {
     private let capacity: Int
     private let state = Mutex(State())
@@ -17,6 +22,8 @@ package final class BlockCache: Sendable {
         var bytes = 0
         var tick: UInt64 = 0
         var inFlight: [String: Flight] = [:]
+        /// The last block larger than the capacity.
+        var oversized: (hash: String, data: [UInt8])?
     }
 
     private struct Entry {
@@ -39,7 +46,8 @@ package final class BlockCache: Sendable {
     private let failureMemory: Double
 
     /// - Parameters:
-    ///   - capacity: bytes of block data to keep (0 keeps nothing but still shares fetches).
+    ///   - capacity: bytes of block data to keep (0 keeps only the last block, in the oversized
+    ///     slot; fetches are shared all the same).
     ///   - failureMemory: seconds a failed fetch is remembered and its error repeated at once
     ///     (0, the default, remembers nothing: a read right after a fault clears must succeed,
     ///     and the mount bounds the kernel's repeated requests per file handle instead).
@@ -72,6 +80,7 @@ package final class BlockCache: Sendable {
                 state.blocks[hash] = entry
                 return .hit(entry.data)
             }
+            if let oversized = state.oversized, oversized.hash == hash { return .hit(oversized.data) }
             if let flight = state.inFlight[hash],
                DispatchTime.now().uptimeNanoseconds - flight.started < Self.staleFlight {
                 flight.waiters.withLock { $0 += 1 }
@@ -105,16 +114,24 @@ package final class BlockCache: Sendable {
                     if state.failures.count > 10_000 { state.failures.removeAll() }
                     state.failures[hash] = (DispatchTime.now(), error)
                 }
-                if case .success(let data) = result, data.count <= capacity {
-                    state.tick += 1
-                    if state.blocks[hash] == nil { state.bytes += Self.cost(of: data) }
-                    state.blocks[hash] = Entry(data: data, used: state.tick)
-                    Self.evict(&state, capacity: capacity)
+                if case .success(let data) = result {
+                    Self.keep(hash, data, in: &state, capacity: capacity)
                 }
             }
             flight.done.signal()
             return try result.get()
         }
+    }
+
+    private static func keep(_ hash: String, _ data: [UInt8], in state: inout State, capacity: Int) {
+        guard data.count <= capacity else {
+            state.oversized = (hash, data)
+            return
+        }
+        state.tick += 1
+        if state.blocks[hash] == nil { state.bytes += Self.cost(of: data) }
+        state.blocks[hash] = Entry(data: data, used: state.tick)
+        evict(&state, capacity: capacity)
     }
 
     private static func evict(_ state: inout State, capacity: Int) {
@@ -140,24 +157,24 @@ package final class BlockCache: Sendable {
 
     /// Whether a block is held now.
     package func contains(_ hash: String) -> Bool {
-        state.withLock { $0.blocks[hash] != nil }
+        state.withLock { $0.blocks[hash] != nil || $0.oversized?.hash == hash }
     }
 
     /// Keeps a verified block fetched elsewhere (a prefetch).
     package func insert(_ hash: String, _ data: [UInt8]) {
-        guard data.count <= capacity else { return }
+        let capacity = capacity
         state.withLock { state in
             guard state.blocks[hash] == nil else { return }
-            state.tick += 1
-            state.bytes += Self.cost(of: data)
-            state.blocks[hash] = Entry(data: data, used: state.tick)
-            Self.evict(&state, capacity: capacity)
+            Self.keep(hash, data, in: &state, capacity: capacity)
         }
     }
 
     /// The capacity in bytes.
     package var capacityBytes: Int { capacity }
 
-    /// Bytes held now (data plus ``entryOverhead`` per block).
+    /// Bytes held now (data plus ``entryOverhead`` per block), without the oversized slot.
     package var bytes: Int { state.withLock { $0.bytes } }
+
+    /// Bytes of the block held in the oversized slot (0 when none).
+    package var oversizedBytes: Int { state.withLock { $0.oversized?.data.count ?? 0 } }
 }

@@ -1,12 +1,16 @@
 import Digests
+import Storage
 import Foundation
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Where the local index of a backup lives: `<cache root>/<backup id>/`, every folder 0700.
+/// Where the local index of a backup lives: `<cache root>/<backup id>/`, every folder ours
+/// alone (see ``CacheFolder``).
 package struct CacheLocation: Sendable {
+    /// The cache root (absolute).
+    package let root: String
     /// The folder of this backup's index.
     package let directory: String
 
@@ -14,7 +18,14 @@ package struct CacheLocation: Sendable {
     package static func defaultRoot(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return xdg + "/dupfs" }
         let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
-        return home + "/.cache/dupfs"
+        return absolute(home + "/.cache/dupfs")
+    }
+
+    /// `path` made absolute against the working folder (as it is now: resolve before any chdir).
+    package static func absolute(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        let here = FileManager.default.currentDirectoryPath
+        return (here.hasSuffix("/") ? here : here + "/") + path
     }
 
     /// A short stable id for a backup: location identity plus prefix, hashed.
@@ -24,29 +35,20 @@ package struct CacheLocation: Sendable {
     }
 
     /// - Parameters:
-    ///   - root: the cache root (`--cache-dir`), or nil for the default.
+    ///   - root: the cache root (`--cache-dir`, relative to the working folder), or nil for the default.
     ///   - identity: the store's identity.
     ///   - prefix: the backup's file prefix.
     package init(root: String?, identity: String, prefix: String) {
-        let base = root ?? Self.defaultRoot()
-        directory = base + "/" + Self.backupID(identity: identity, prefix: prefix)
+        self.root = Self.absolute(root ?? Self.defaultRoot())
+        directory = self.root + "/" + Self.backupID(identity: identity, prefix: prefix)
     }
 
-    /// Creates the folders as needed (each new one 0700, and the backup's own folder forced to
-    /// 0700 even if it existed).
-    /// - Throws: ``BackupError/local(_:)``.
+    /// Creates the folders as needed (each new one 0700) and checks that nobody else can change
+    /// them. The mode of a folder that already existed is never changed (the root may be a
+    /// shared sticky folder such as /tmp).
+    /// - Throws: ``StorageError/untrustedCache(path:reason:)``, ``StorageError/system(operation:path:errno:)``.
     package func create() throws {
-        var path = ""
-        for part in directory.split(separator: "/", omittingEmptySubsequences: true) {
-            path += "/" + part
-            if mkdir(path, 0o700) != 0 && errno != EEXIST {
-                throw BackupError.local("cannot create cache folder \(path): \(String(cString: strerror(errno)))")
-            }
-        }
-        chmod(directory, 0o700)
-        let parent = (directory as NSString).deletingLastPathComponent
-        var info = stat()
-        if stat(parent, &info) == 0, info.st_uid == getuid() { chmod(parent, 0o700) }
+        try CacheFolder.prepare(directory, root: root)
     }
 
     /// The index database file, created 0600 if missing.
@@ -55,19 +57,25 @@ package struct CacheLocation: Sendable {
     /// POSIX locks this process holds on it, so an open-and-close while one of our SQLite
     /// connections is open would let another process (the mount's short-lived parent, a
     /// `dupfs ls`) checkpoint and delete the write-ahead log under us, which corrupts the index.
+    /// - Throws: ``StorageError/untrustedCache(path:reason:)`` for an index that is a symlink or
+    ///   not ours alone, ``BackupError/local(_:)`` when it cannot be created.
     package func indexPath() throws -> String {
         let path = directory + "/index.sqlite"
         var info = stat()
-        if stat(path, &info) == 0 {
+        if try CacheFolder.checkFile(path), lstat(path, &info) == 0 {
             if info.st_mode & 0o077 != 0 { chmod(path, 0o600) }
             return path
         }
         // Missing: create it (no connection of ours can exist yet); another process may win the race.
-        let fd = open(path, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0o600)
+        let fd = open(path, O_CREAT | O_EXCL | O_NOFOLLOW | O_RDWR | O_CLOEXEC, 0o600)
         if fd >= 0 {
             close(fd)
+        } else if errno == ENOSPC || errno == EDQUOT {
+            throw StorageError.cacheFull(folder: directory)
         } else if errno != EEXIST {
             throw BackupError.local("cannot create index \(path): \(String(cString: strerror(errno)))")
+        } else {
+            _ = try CacheFolder.checkFile(path)
         }
         return path
     }

@@ -16,6 +16,8 @@ struct Indexer {
     let volumes: VolumeSet
     let logger: Logger
     let progress: @Sendable (BackupProgress) -> Void
+    /// Checked before each volume: true ends the pass with `CancellationError`.
+    var isCancelled: @Sendable () -> Bool = { false }
 
     /// Largest JSON entry of a dindex we accept (`vol/`): ~a million block records.
     static let indexEntryLimit = 256 << 20
@@ -46,6 +48,7 @@ struct Indexer {
             }
         }
         for volume in pendingLists {
+            if isCancelled() { throw CancellationError() }
             progress(BackupProgress(phase: "Reading file lists", done: done, total: total))
             do {
                 format = try readFileList(volume, format: format)
@@ -99,7 +102,7 @@ struct Indexer {
         let lanes = max(1, min(4, list.count))
         DispatchQueue.concurrentPerform(iterations: lanes) { lane in
             for index in stride(from: lane, to: list.count, by: lanes) {
-                if failure.withLock({ $0 != nil }) { return }
+                if failure.withLock({ $0 != nil }) || isCancelled() { return }
                 let volume = list[index]
                 do {
                     do {
@@ -131,6 +134,7 @@ struct Indexer {
             }
         }
         if let error = failure.withLock({ $0 }) { throw error }
+        if isCancelled() { throw CancellationError() }
         return outcome.withLock { $0 }
     }
 

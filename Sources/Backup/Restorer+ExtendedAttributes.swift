@@ -21,7 +21,7 @@ extension Restorer {
               let list = try? backup.extendedAttributes(of: entry), !list.isEmpty
         else { return [] }
         var warnings: [String] = []
-        for attribute in list {
+        for attribute in list where options.specialBits || !Self.grantsPrivilege(attribute.name) {
             let code = apply(attribute.name, attribute.value)
             if code == 0 { continue }
             if entry.kind == .symlink && attribute.name.hasPrefix("user.") && (code == EPERM || code == EOPNOTSUPP) { continue }
@@ -30,6 +30,18 @@ extension Restorer {
             backup.logger.warning("\(path): extended attribute \(attribute.name) not set: \(reason)")
         }
         return warnings
+    }
+
+    /// Attributes that give the file power or that only root reads: file capabilities and
+    /// `trusted.*` (left out with `--no-special-bits`).
+    static func grantsPrivilege(_ name: String) -> Bool {
+        name == "security.capability" || name.hasPrefix("trusted.")
+    }
+
+    /// The mode to set: the backup's, without set-user-id and set-group-id under
+    /// `--no-special-bits` (the sticky bit stays: it gives nobody more rights).
+    func permissions(_ attributes: EntryAttributes) -> mode_t {
+        mode_t(options.specialBits ? attributes.permissions : attributes.permissions & ~UInt32(0o6000))
     }
 }
 

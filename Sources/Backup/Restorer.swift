@@ -13,9 +13,13 @@ package struct RestoreOptions: Sendable {
     package var overwrite = false
     /// Set owners from the backup (only possible as root).
     package var restoreOwners = getuid() == 0
+    /// Restore set-user-id and set-group-id bits, file capabilities (`security.capability`)
+    /// and `trusted.*` attributes as the backup has them (`--no-special-bits` turns it off).
+    package var specialBits = true
 
-    package init(overwrite: Bool = false) {
+    package init(overwrite: Bool = false, specialBits: Bool = true) {
         self.overwrite = overwrite
+        self.specialBits = specialBits
     }
 }
 
@@ -42,7 +46,7 @@ package struct RestoreSummary: Sendable {
 package final class Restorer {
     let backup: Backup
     private let target: TargetDirectory
-    private let options: RestoreOptions
+    let options: RestoreOptions
     private let progress: (BackupProgress) -> Void
     private var summary = RestoreSummary()
     private var foldersToFinish: [([String], EntryRecord)] = []
@@ -218,16 +222,7 @@ package final class Restorer {
         let attributes = attributes(entry, path: path)
         // Without its metadata the file keeps the private mode and the time it was written
         // with: nothing made up is applied (the summary lists it).
-        if attributes.complete {
-            if options.restoreOwners { fchown(fd, attributes.uid, attributes.gid) }
-            // After chown, which clears set-id bits and `security.capability`.
-            summary.attributeWarnings += restoreExtendedAttributes(entry, attributes: attributes, path: display(path)) {
-                ExtendedAttributeCall.set(descriptor: fd, name: $0, value: $1)
-            }
-            fchmod(fd, mode_t(attributes.permissions))
-            var times = Self.times(attributes)
-            futimens(fd, &times)
-        }
+        if attributes.complete { apply(attributes, of: entry, path: path, to: fd) }
         guard renameat(parent, temporary, parent, name) == 0 else {
             throw BackupError.local("cannot move file into place: \(TargetDirectory.reason())")
         }
@@ -271,11 +266,17 @@ package final class Restorer {
         let attributes = attributes(entry, path: path)
         guard attributes.complete, let fd = try? target.openFolder(path[...]) else { return }
         defer { close(fd) }
+        apply(attributes, of: entry, path: path, to: fd)
+    }
+
+    /// Owner (as root), extended attributes, mode and times, through an open descriptor.
+    private func apply(_ attributes: EntryAttributes, of entry: EntryRecord, path: [String], to fd: Int32) {
         if options.restoreOwners { fchown(fd, attributes.uid, attributes.gid) }
+        // After chown, which clears set-id bits and `security.capability`.
         summary.attributeWarnings += restoreExtendedAttributes(entry, attributes: attributes, path: display(path)) {
             ExtendedAttributeCall.set(descriptor: fd, name: $0, value: $1)
         }
-        fchmod(fd, mode_t(attributes.permissions))
+        fchmod(fd, permissions(attributes))
         var times = Self.times(attributes)
         futimens(fd, &times)
     }

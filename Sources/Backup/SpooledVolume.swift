@@ -41,7 +41,7 @@ struct SpooledVolume {
             return SpooledVolume(source: ByteArraySource(bytes), hash: digest.finalize())
         }
         let path = directory + "/verify-\(UUID().uuidString).part"
-        let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        let fd = open(path, O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw BackupError.local("cannot create temporary file \(path): \(String(cString: strerror(errno)))")
         }

@@ -270,7 +270,7 @@ extension Verifier {
         switch error {
         case let error as StorageError:
             switch error {
-            case .network, .accessDenied, .folderNotFound, .invalidLocation: throw error
+            case .network, .accessDenied, .folderNotFound, .invalidLocation, .untrustedCache, .cacheFull: throw error
             case .fileNotFound: return "disappeared from the folder while being checked"
             case .shortRead, .system: return "cannot be downloaded: \(error.description)"
             }

@@ -47,6 +47,43 @@ package struct PCloudConfiguration: Sendable {
         self.linkMargin = linkMargin
     }
 
+    /// How API calls (which carry the token) travel.
+    package enum Transport: Sendable, Equatable {
+        /// `https://`.
+        case encrypted
+        /// Plain `http://` to this machine (an emulator, a local proxy): allowed, with a warning.
+        case plainLoopback
+        /// Plain `http://` to another host: refused, the token would cross the network in clear text.
+        case plainRemote(host: String)
+    }
+
+    /// How ``apiBase`` reaches the API.
+    package var transport: Transport {
+        guard apiBase.lowercased().hasPrefix("http://") else { return .encrypted }
+        let host = Self.host(ofURL: apiBase)
+        return Self.isLoopback(host) ? .plainLoopback : .plainRemote(host: host)
+    }
+
+    /// The host of `scheme://[user@]host[:port][/path]`, without brackets or port.
+    static func host(ofURL url: String) -> String {
+        var rest = Substring(url)
+        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
+        rest = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
+        if rest.hasPrefix("["), let close = rest.firstIndex(of: "]") {
+            return String(rest[rest.index(after: rest.startIndex)..<close])
+        }
+        return String(rest.prefix { $0 != ":" })
+    }
+
+    /// `localhost`, 127.0.0.0/8 or ::1.
+    static func isLoopback(_ host: String) -> Bool {
+        let lower = host.lowercased()
+        if lower == "localhost" || lower == "::1" || lower == "0:0:0:0:0:0:0:1" { return true }
+        let octets = lower.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+    }
+
     /// `/A/B` from `A/B/`, `\A\B`, `//A//B`; `/` for the root.
     package static func normalizedFolder(_ folder: String) -> String {
         let segments = folder.replacingOccurrences(of: "\\", with: "/")

@@ -28,7 +28,8 @@ package final class PCloudStore: BackendStore {
     ///   - logger: for retries and warnings.
     ///   - clock: the clock for link expiry (injectable for tests).
     ///   - sleep: pauses between retries (injectable for tests).
-    /// - Throws: `StorageError.accessDenied` for a missing, rejected or other-region token;
+    /// - Throws: `StorageError.invalidLocation` for a plain `http://` API URL to another host;
+    ///   `StorageError.accessDenied` for a missing, rejected or other-region token;
     ///   `StorageError.network` when pCloud cannot be reached.
     package init(
         configuration: PCloudConfiguration, logger: Logger = Logger(label: "dupfs.pcloud"),
@@ -38,6 +39,14 @@ package final class PCloudStore: BackendStore {
         self.logger = logger
         self.links = FileLinkCache(margin: configuration.linkMargin, now: clock)
         displayName = "pcloud://\(configuration.host)\(configuration.folder == "/" ? "" : configuration.folder)"
+        switch configuration.transport {
+        case .encrypted: break
+        case .plainLoopback:
+            logger.warning("the pCloud API URL is plain http://: the token travels unencrypted (allowed only to a loopback address)")
+        case .plainRemote(let host):
+            throw .invalidLocation(
+                "refusing to send the pCloud token in clear text to \(host) over http://; use an https:// API URL (plain http is allowed only to a loopback address)")
+        }
         do {
             api = try PCloudAPI(configuration: configuration, logger: logger, sleep: sleep)
         } catch {

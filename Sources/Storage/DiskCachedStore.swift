@@ -40,16 +40,16 @@ package final class DiskCachedStore: BackendStore {
 
     /// - Parameters:
     ///   - inner: where misses are read from.
-    ///   - directory: the cache folder (created 0700).
+    ///   - directory: the cache folder, absolute (created 0700).
     ///   - limit: bytes of volume data to keep at most.
     package init(inner: any BackendStore, directory: String, limit: Int64) throws {
         self.inner = inner
         self.directory = directory
         self.limit = max(0, limit)
-        if mkdir(directory, 0o700) != 0 && errno != EEXIST {
-            throw StorageError.system(operation: "mkdir", path: directory, errno: errno)
-        }
-        chmod(directory, 0o700)
+        // Created 0700 if missing, and refused if another user could change it; the folder
+        // holding it is the root of the check (the caller checked it and everything above).
+        let parent = String(directory.prefix(upTo: directory.lastIndex(of: "/") ?? directory.startIndex))
+        try CacheFolder.prepare(directory, root: parent.isEmpty ? "/" : parent)
     }
 
     package var displayName: String { inner.displayName }
@@ -67,7 +67,7 @@ package final class DiskCachedStore: BackendStore {
                 let volume = String(name.dropLast(Self.mapSuffix.count))
                 var info = stat()
                 let dataPath = directory + "/" + volume + ".data"
-                if current[volume] == nil || (stat(dataPath, &info) == 0 && Int64(info.st_size) != current[volume]) {
+                if current[volume] == nil || (lstat(dataPath, &info) == 0 && Int64(info.st_size) != current[volume]) {
                     discardCachedData(of: volume)
                 }
             }
@@ -105,7 +105,7 @@ package final class DiskCachedStore: BackendStore {
     package var cachedBytes: Int64 {
         var total: Int64 = 0
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasSuffix(Self.mapSuffix) {
-            if let map = FileManager.default.contents(atPath: directory + "/" + name) {
+            if let map = Self.contents(of: directory + "/" + name) {
                 total += Self.markedBytes(map)
             }
         }
@@ -114,26 +114,71 @@ package final class DiskCachedStore: BackendStore {
 
     /// Evicts least recently used volumes until the cache is under 90% of its limit.
     func enforceLimit(keeping current: String) {
-        var entries: [(name: String, used: Int, bytes: Int64)] = []
-        var total: Int64 = 0
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasSuffix(Self.mapSuffix) {
-            let path = directory + "/" + name
-            var info = stat()
-            guard stat(path, &info) == 0, let map = FileManager.default.contents(atPath: path) else { continue }
-            let bytes = Self.markedBytes(map)
-            total += bytes
-            entries.append((String(name.dropLast(Self.mapSuffix.count)), info.st_mtim.tv_sec, bytes))
-        }
+        let entries = cachedVolumes()
+        var total = entries.reduce(0) { $0 + $1.bytes }
         guard total > limit else { return }
-        for entry in entries.sorted(by: { $0.used < $1.used }) where entry.name != current {
+        for entry in entries where entry.name != current {
             discardCachedData(of: entry.name)
             total -= entry.bytes
             if total <= limit - limit / 10 { break }
         }
     }
+
+    /// Makes room for `incoming` bytes above the disk's ``missingFreeSpace(incoming:)`` reserve,
+    /// evicting least recently used volumes other than `current` while it is short.
+    /// - Returns: whether the bytes may be written.
+    func makeRoom(for incoming: Int64, keeping current: String) -> Bool {
+        guard missingFreeSpace(incoming: incoming) > 0 else { return true }
+        for entry in cachedVolumes() where entry.name != current {
+            discardCachedData(of: entry.name)
+            if missingFreeSpace(incoming: incoming) <= 0 { return true }
+        }
+        return false
+    }
+
+    /// The cached volumes, least recently used first.
+    private func cachedVolumes() -> [(name: String, used: Int, bytes: Int64)] {
+        var entries: [(name: String, used: Int, bytes: Int64)] = []
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasSuffix(Self.mapSuffix) {
+            let path = directory + "/" + name
+            var info = stat()
+            guard lstat(path, &info) == 0, let map = Self.contents(of: path) else { continue }
+            entries.append((String(name.dropLast(Self.mapSuffix.count)), info.st_mtim.tv_sec, Self.markedBytes(map)))
+        }
+        return entries.sorted { $0.used < $1.used }
+    }
+
+    /// Free space the cache leaves on its filesystem whatever `limit` says (a tenth of the
+    /// filesystem, at most 1 GiB), so that the index beside it, and everyone else, can still
+    /// write.
+    /// - Returns: bytes that writing `incoming` more would take from that reserve (0 when none).
+    func missingFreeSpace(incoming: Int64) -> Int64 {
+        var info = statvfs()
+        guard statvfs(directory, &info) == 0 else { return 0 }
+        let unit = Int64(info.f_frsize)
+        let available = Int64(info.f_bavail) * unit
+        let reserve = min(1 << 30, Int64(info.f_blocks) * unit / 10)
+        return max(0, reserve + incoming - available)
+    }
 }
 
 extension DiskCachedStore {
+    /// A small file of the cache, read without following a symlink; nil when it cannot be read.
+    static func contents(of path: String) -> Data? {
+        let fd = Glibc.open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let n = read(fd, &buffer, buffer.count)
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { return nil }
+            if n == 0 { return data }
+            data.append(contentsOf: buffer[0..<n])
+        }
+    }
+
     /// Bytes a stored map marks present (its header skipped).
     static func markedBytes(_ map: Data) -> Int64 {
         let header = mapHeader.count
@@ -172,9 +217,9 @@ final class CachedVolume: Sendable {
         }
         var info = stat()
         let header = DiskCachedStore.mapHeader
-        if let stored = FileManager.default.contents(atPath: mapPath), stored.count == header.count + map.count,
+        if let stored = DiskCachedStore.contents(of: mapPath), stored.count == header.count + map.count,
            stored.prefix(header.count).elementsEqual(header),
-           stat(dataPath, &info) == 0, Int64(info.st_size) == file.size {
+           lstat(dataPath, &info) == 0, Int64(info.st_size) == file.size {
             map = [UInt8](stored.dropFirst(header.count))
         } else {
             unlink(mapPath)
@@ -249,7 +294,12 @@ struct CachedSource: ByteSource {
                 guard downloaded.count == Int(segmentStop - segmentStart) else {
                     throw StorageError.shortRead(name: volume.name, offset: segmentStart, expected: Int(segmentStop - segmentStart), got: downloaded.count)
                 }
-                if store.limit > 0 && writeData(downloaded, at: segmentStart) { fetched.append(segment) }
+                // Kept only when the limit and the disk's free space allow it (evicting older
+                // volumes first); otherwise the bytes are served without being kept.
+                if store.limit > 0, store.makeRoom(for: Int64(downloaded.count), keeping: volume.name),
+                   writeData(downloaded, at: segmentStart) {
+                    fetched.append(segment)
+                }
                 bytes = downloaded
             }
             let from = Int(max(offset, segmentStart) - segmentStart)
@@ -262,13 +312,13 @@ struct CachedSource: ByteSource {
             store.enforceLimit(keeping: volume.name)
         } else {
             // Mark the volume as recently used for eviction.
-            utimes(volume.mapPath, nil)
+            utimensat(AT_FDCWD, volume.mapPath, nil, AT_SYMLINK_NOFOLLOW)
         }
         return out
     }
 
     private func readLocal(_ offset: Int64, _ count: Int) -> [UInt8]? {
-        let fd = open(volume.dataPath, O_RDONLY | O_CLOEXEC)
+        let fd = open(volume.dataPath, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var buffer = [UInt8](repeating: 0, count: count)
@@ -284,7 +334,7 @@ struct CachedSource: ByteSource {
 
     /// Writes downloaded bytes into the sparse data file. - Returns: whether all were written.
     private func writeData(_ bytes: [UInt8], at offset: Int64) -> Bool {
-        let fd = open(volume.dataPath, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+        let fd = open(volume.dataPath, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return false }
         defer { close(fd) }
         // A sparse file of the volume's full size: holes are chunks not fetched yet.
@@ -309,7 +359,7 @@ struct CachedSource: ByteSource {
         }
         let contents = DiskCachedStore.mapHeader + map
         let temporary = volume.mapPath + ".tmp\(UInt32.random(in: 0...UInt32.max))"
-        let mapFD = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        let mapFD = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard mapFD >= 0 else { return }
         let written = contents.withUnsafeBytes { write(mapFD, $0.baseAddress!, $0.count) }
         close(mapFD)

@@ -18,6 +18,11 @@ package enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
     case network(String)
     /// The location could not be understood.
     case invalidLocation(String)
+    /// A folder or file of the local cache that another user could change or read (see
+    /// ``CacheFolder``).
+    case untrustedCache(path: String, reason: String)
+    /// The disk holding the local cache is full.
+    case cacheFull(folder: String)
 
     package var description: String {
         switch self {
@@ -30,6 +35,10 @@ package enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
             "\(path): \(operation) failed: \(String(cString: strerror(errno)))"
         case .network(let why): "network error: \(why)"
         case .invalidLocation(let why): "invalid backup location: \(why)"
+        case .untrustedCache(let path, let reason):
+            "refusing the cache folder: \(path) \(reason); choose a folder of your own with --cache-dir"
+        case .cacheFull(let folder):
+            "the disk holding the cache folder \(folder) is full; free some space there, choose another folder with --cache-dir, or lower --cache-size"
         }
     }
 }

@@ -29,10 +29,15 @@ package struct DupfsProcess {
     }
 
     /// Runs a product with arguments; stdin is /dev/null.
-    package static func run(product: String = "dupfs", _ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    /// - Parameters:
+    ///   - directory: the working folder of the run (default: ours).
+    package static func run(
+        product: String = "dupfs", _ arguments: [String], environment: [String: String] = [:], directory: URL? = nil
+    ) throws -> Result {
         let process = Process()
         process.executableURL = binDirectory.appendingPathComponent(product)
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "DUPFS_PASSPHRASE")
         for (k, v) in environment { env[k] = v }

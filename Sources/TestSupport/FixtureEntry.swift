@@ -19,7 +19,7 @@ package struct FixtureEntry: Sendable {
     package var path: String
     /// Folder, file bytes or symlink target.
     package var content: Content
-    /// Permission bits, e.g. `0o644`. Only `mode & 0o777` reaches the metadata.
+    /// Permission bits, e.g. `0o644` or `0o4755`. Only `mode & 0o7777` reaches the metadata.
     package var mode: UInt32
     /// Owner id.
     package var uid: UInt32

@@ -12,7 +12,7 @@ enum MetadataBlob {
             for (name, value) in entry.extendedAttributes {
                 json.add("unix-ext:" + name, Base64Text.standard(value))
             }
-            json.add("unix:uid-gid-perm", "\(entry.uid)-\(entry.gid)-\(entry.mode & 0o777)")
+            json.add("unix:uid-gid-perm", "\(entry.uid)-\(entry.gid)-\(entry.mode & 0o7777)")
             if let owner = entry.ownerName { json.add("unix:owner-name", owner) }
             if let group = entry.groupName { json.add("unix:group-name", group) }
         }

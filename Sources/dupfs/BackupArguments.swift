@@ -59,6 +59,12 @@ struct BackupArguments: ParsableArguments {
         case url, passphraseFile, cacheDir, prefix, logLevel, authidFile, pcloudApi, caFile, ioTimeout
     }
 
+    /// The cache root: `--cache-dir` made absolute against the working folder (so that a
+    /// relative one means the same in the mount's background process), else the default.
+    var cacheRoot: String {
+        cacheDir.map(CacheLocation.absolute) ?? CacheLocation.defaultRoot()
+    }
+
     /// A logger writing to stderr at the chosen level.
     func makeLogger() throws -> Logger {
         guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
@@ -86,6 +92,7 @@ struct BackupArguments: ParsableArguments {
         if let handedToken { return handedToken }
         if let authidFile { return try Self.firstLine(of: authidFile, what: "authid file") }
         if let urlToken { return urlToken }
+        if let handed = EnvironmentSecrets.token, !handed.isEmpty { return handed }
         if let fromEnvironment = ProcessInfo.processInfo.environment["PCLOUD_AUTHID"], !fromEnvironment.isEmpty {
             return fromEnvironment
         }
@@ -127,13 +134,15 @@ struct BackupArguments: ParsableArguments {
         }
     }
 
-    /// The passphrase from the file or the environment (then removed from the environment so that
-    /// no child process inherits it); nil if neither gives one.
+    /// The passphrase from the file or the environment (taken out of the environment at start,
+    /// see ``EnvironmentSecrets``); nil if neither gives one.
     func passphrase() throws -> String? {
         if let handedPassphrase { return handedPassphrase }
         if let passphraseFile {
             return try Self.firstLine(of: passphraseFile, what: "passphrase file")
         }
+        if let handed = EnvironmentSecrets.passphrase { return handed }
+        // Only when re-executing failed: at least no child process inherits it.
         if let value = ProcessInfo.processInfo.environment["DUPFS_PASSPHRASE"] {
             unsetenv("DUPFS_PASSPHRASE")
             return value
@@ -152,13 +161,11 @@ struct BackupArguments: ParsableArguments {
         if !(store is LocalDirectoryStore) { store = MeteredStore(inner: store, meter: meter) }
         if let diskCacheSize, !(store is LocalDirectoryStore) {
             // Downloads are kept (still encrypted) beside the index of this location.
-            let root = cacheDir ?? CacheLocation.defaultRoot()
-            try CacheLocation(root: root, identity: store.identity, prefix: "").create()
-            store = try DiskCachedStore(
-                inner: store, directory: CacheLocation(root: root, identity: store.identity, prefix: "").directory + "/volumes",
-                limit: diskCacheSize)
+            let location = CacheLocation(root: cacheRoot, identity: store.identity, prefix: "")
+            try location.create()
+            store = try DiskCachedStore(inner: store, directory: location.directory + "/volumes", limit: diskCacheSize)
         }
-        var options = BackupOptions(cacheRoot: cacheDir, prefix: prefix, passphrase: try passphrase(), blockCacheSize: blockCacheSize)
+        var options = BackupOptions(cacheRoot: cacheRoot, prefix: prefix, passphrase: try passphrase(), blockCacheSize: blockCacheSize)
         options.blockIndexing = blockIndexing
         options.linkMeter = meter
         guard interactive else {

@@ -24,6 +24,10 @@ struct Dupfs: ParsableCommand {
         var none = rlimit(rlim_cur: 0, rlim_max: 0)
         setrlimit(Int32(RLIMIT_CORE.rawValue), &none)
         _ = cprocess_set_nondumpable()
+        // Secrets in the environment stay readable in /proc/PID/environ whatever unsetenv does:
+        // run again without them (before any thread exists), then take them from the pipe.
+        EnvironmentSecrets.reexecuteWithoutSecrets()
+        _ = EnvironmentSecrets.handed
         // Before any thread exists, so that every thread inherits the mask and the mount's
         // signal thread is the one that receives them (sigwait).
         if CommandLine.arguments.dropFirst().first == "mount" { TerminationSignals.block() }

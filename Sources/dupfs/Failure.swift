@@ -1,6 +1,7 @@
 import ArgumentParser
 import Backup
 import Catalog
+import FuseKit
 import Storage
 
 /// Turns any error into one line on stderr and the documented exit status.
@@ -28,11 +29,21 @@ enum Failure {
             case .fileNotFound, .shortRead: return (error.description, .damaged)
             case .accessDenied: return (error.description, .accessDenied)
             case .network: return (error.description, .unavailable)
-            case .system: return (error.description, .ioError)
+            case .system, .untrustedCache, .cacheFull: return (error.description, .ioError)
             case .invalidLocation: return (error.description, .usage)
             }
+        case let error as SQLiteError where error.isFull:
+            return ("local index: the disk holding the cache folder is full; free some space there, "
+                + "choose another folder with --cache-dir, or lower --cache-size", .ioError)
         case let error as SQLiteError:
             return ("local index: \(error.description)", .ioError)
+        case let error as FuseKitError:
+            switch error {
+            case .mountpointMissing, .mountpointNotDirectory, .mountpointNotEmpty, .mountpointBusy, .sessionCreationFailed:
+                return (error.description, .usage)
+            case .mountpointInaccessible, .mountFailed: return (error.description, .ioError)
+            case .loopFailed, .alreadyRun, .threadCreationFailed: return (error.description, .internalError)
+            }
         case let error as UsageError:
             return (error.message, .usage)
         default:

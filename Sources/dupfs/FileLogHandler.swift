@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Storage
 import Synchronization
 
 #if canImport(Glibc)
@@ -15,10 +16,20 @@ final class FileLogHandler: LogHandler, @unchecked Sendable {
     var logLevel: Logger.Level
     var metadata: Logger.Metadata = [:]
 
-    init(path: String, level: Logger.Level) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw UsageError(message: "cannot open log file \(path): \(String(cString: strerror(errno)))") }
-        descriptor = fd
+    /// - Parameters:
+    ///   - path: the log file.
+    ///   - cacheRoot: the cache root when `path` is the default log inside it: the root is then
+    ///     checked and the file opened as every file of the cache is (no symlink, ours alone).
+    ///   - level: the lowest level logged.
+    init(path: String, cacheRoot: String?, level: Logger.Level) throws {
+        if let cacheRoot {
+            try CacheFolder.prepare(cacheRoot, root: cacheRoot)
+            descriptor = try CacheFolder.openForAppending(path)
+        } else {
+            let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { throw UsageError(message: "cannot open log file \(path): \(String(cString: strerror(errno)))") }
+            descriptor = fd
+        }
         logLevel = level
     }
 

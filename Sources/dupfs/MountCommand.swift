@@ -81,7 +81,7 @@ struct MountCommand: ParsableCommand {
             throw UsageError(message: "mountpoint \(mountpoint) does not exist; create an empty folder there first")
         }
         guard (info.st_mode & S_IFMT) == S_IFDIR else { throw UsageError(message: "mountpoint \(mountpoint) is not a folder") }
-        if let cacheRoot = realpath(backupArguments.cacheDir ?? CacheLocation.defaultRoot()),
+        if let cacheRoot = realpath(backupArguments.cacheRoot),
            let mount = realpath(mountpoint) {
             if mount == cacheRoot || mount.hasPrefix(cacheRoot + "/") || cacheRoot.hasPrefix(mount + "/") {
                 throw UsageError(message: "mountpoint \(mountpoint) is inside (or holds) the cache folder \(cacheRoot); choose another")
@@ -111,6 +111,14 @@ struct MountCommand: ParsableCommand {
             logger: logger, blockCacheSize: try Sizes.parse(memoryCache, what: "--memory-cache"),
             interactive: readyFd == nil, diskCacheSize: Int64(try Sizes.parse(cacheSize, what: "--cache-size")),
             blockIndexing: .background)
+        // However this ends (a refused FUSE option, an unmount), the indexing thread is stopped
+        // and joined first: exiting under it crashed in exit-time cleanup.
+        let ioTimeout = backupArguments.ioTimeout ?? 60
+        defer {
+            if !backup.stopBackgroundWork(timeout: ioTimeout + 10) {
+                logger.warning("the background indexing did not stop within \(Int(ioTimeout + 10)) s")
+            }
+        }
         let filesystem = try BackupFilesystem(backup: backup, logger: logger)
         var options = splitFuseOptions
         let allowOther = options.contains("allow_other")
@@ -142,13 +150,13 @@ struct MountCommand: ParsableCommand {
             throw UsageError(message: "unknown log level '\(backupArguments.logLevel)'")
         }
         if readyFd == nil && logFile == nil { return try backupArguments.makeLogger() }
-        let path = logFile ?? defaultLogPath()
-        let handler = try FileLogHandler(path: path, level: level)
+        let handler = try FileLogHandler(
+            path: logFile ?? defaultLogPath(), cacheRoot: logFile == nil ? backupArguments.cacheRoot : nil, level: level)
         return Logger(label: "dupfs") { _ in handler }
     }
 
     func defaultLogPath() -> String {
-        (backupArguments.cacheDir ?? CacheLocation.defaultRoot()) + "/mount.log"
+        backupArguments.cacheRoot + "/mount.log"
     }
 
     mutating func receiveSecrets(from fd: Int32) throws {
@@ -203,15 +211,15 @@ struct MountCommand: ParsableCommand {
     /// The arguments of the background process: the same, without secrets, in the foreground.
     func childArguments() -> [String] {
         var out = ["mount", BackupLocationText.withoutSecrets(backupArguments.url), mountpoint, "--ready-fd", "3", "--secrets-fd", "4"]
-        if let v = backupArguments.cacheDir { out += ["--cache-dir", v] }
+        if backupArguments.cacheDir != nil { out += ["--cache-dir", backupArguments.cacheRoot] }
         if let v = backupArguments.prefix { out += ["--prefix", v] }
         out += ["--log-level", backupArguments.logLevel]
         if let v = backupArguments.pcloudApi { out += ["--pcloud-api", v] }
-        if let v = backupArguments.caFile { out += ["--ca-file", v] }
+        if let v = backupArguments.caFile { out += ["--ca-file", CacheLocation.absolute(v)] }
         if let v = backupArguments.ioTimeout { out += ["--io-timeout", String(v)] }
         for option in fuseOptions { out += ["-o", option] }
         out += ["--memory-cache", memoryCache, "--cache-size", cacheSize]
-        if let logFile { out += ["--log-file", logFile] }
+        if let logFile { out += ["--log-file", CacheLocation.absolute(logFile)] }
         return out
     }
 }

@@ -94,7 +94,7 @@ enum Readiness {
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var environment = ProcessInfo.processInfo.environment
-        for key in ["DUPFS_PASSPHRASE", "PCLOUD_AUTHID"] { environment.removeValue(forKey: key) }
+        for key in EnvironmentSecrets.names + [EnvironmentSecrets.descriptorVariable] { environment.removeValue(forKey: key) }
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { envp.forEach { free($0) } }
 

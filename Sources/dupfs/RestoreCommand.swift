@@ -11,7 +11,9 @@ struct RestoreCommand: ParsableCommand {
             Each path lands under the target as the mount shows it: /data/x as DIR/data/x, \
             C:\\Users\\ann\\x as DIR/C/Users/ann/x, \\\\server\\share\\x as DIR/UNC/server/share/x. \
             Without paths the whole version is restored. Existing files are left alone unless \
-            --overwrite is given.
+            --overwrite is given. Run as root, a restore brings back owners, set-user-id and \
+            set-group-id bits, file capabilities and trusted.* attributes as the backup has them; \
+            --no-special-bits leaves those out.
             """)
 
     @OptionGroup var backupArguments: BackupArguments
@@ -34,6 +36,10 @@ struct RestoreCommand: ParsableCommand {
     /// Bytes of decrypted blocks a restore keeps in memory.
     static let memoryCache = 192 << 20
 
+    @Flag(name: .long, help: ArgumentHelp(
+        "Leave out set-user-id and set-group-id bits, file capabilities (security.capability) and trusted.* attributes."))
+    var noSpecialBits = false
+
     func run() throws {
         do {
             let logger = try backupArguments.makeLogger()
@@ -48,7 +54,8 @@ struct RestoreCommand: ParsableCommand {
             let line = RestoreProgressLine()
             let show: (BackupProgress) -> Void = Terminal.isInteractive ? { line.show($0) } : { _ in }
             let restorer = try Restorer(
-                backup: backup, target: target, options: RestoreOptions(overwrite: overwrite), progress: show)
+                backup: backup, target: target, options: RestoreOptions(overwrite: overwrite, specialBits: !noSpecialBits),
+                progress: show)
             let summary = try restorer.restore(version: record, paths: selections)
             Terminal.clearLine()
             print("Restored version \(version) (\(Formatting.utc(record.time))) to \(target): \(summary.files) files (\(Formatting.size(summary.bytes))), \(summary.folders) folders, \(summary.symlinks) symlinks; all hashes verified.")

@@ -128,4 +128,15 @@ import Testing
         #expect(second.first?.name == "f01000")
         #expect(version.fileCount == 2500)
     }
+
+    /// An index planted as a symlink (to a file someone else can read) is never opened through.
+    @Test func anIndexThatIsASymlinkIsRefused() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("catalog-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let elsewhere = dir + "/elsewhere.sqlite"
+        try FileManager.default.createSymbolicLink(atPath: dir + "/index.sqlite", withDestinationPath: elsewhere)
+        #expect(throws: SQLiteError.self) { _ = try Catalog(path: dir + "/index.sqlite") }
+        #expect(!FileManager.default.fileExists(atPath: elsewhere), "the index was created through the symlink")
+    }
 }

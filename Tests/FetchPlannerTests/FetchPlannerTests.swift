@@ -1,5 +1,6 @@
 import FetchPlanner
 import Testing
+import TestSupport
 
 /// A link simulated by the clock: each request waits a round trip, then moves its bytes at the
 /// rate of one connection, or the link's share when more requests are in flight. Requests go
@@ -104,7 +105,7 @@ struct SimulatedLink {
         var key = 0
         var offset: Int64 = 0
         var wanted: [(key: Int, range: Range<Int64>)] = []
-        var generator = SplitMix(seed: 7)
+        var generator = SeededGenerator(seed: 7)
         func close() {
             volumes.append(FetchPlanner.Volume(key: volumes.count, size: offset + 22, wholeAllowed: true, wanted: wanted))
             sizes[volumes.count - 1] = offset + 22
@@ -148,18 +149,5 @@ struct SimulatedLink {
         #expect(abs(estimate.roundTrip - 0.080) < 0.01)
         #expect(abs(estimate.connectionRate - 5_000_000) < 500_000)
         #expect(meter.measuredFetches == 60)
-    }
-}
-
-/// A small deterministic generator for test layouts.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> Int64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Int64(bitPattern: (z ^ (z >> 31)) >> 1)
     }
 }

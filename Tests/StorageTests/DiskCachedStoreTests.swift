@@ -90,4 +90,53 @@ import Testing
         _ = try store.list()
         #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("cache/c.dblock.data").path))
     }
+
+    /// A file of the disk cache planted as a symlink is never written or truncated through.
+    @Test func aSymlinkPlantedInTheDiskCacheIsNotWrittenThrough() throws {
+        defer { try? FileManager.default.removeItem(at: root) }
+        let cache = root.appendingPathComponent("cache").path
+        let victim = root.appendingPathComponent("victim").path
+        try Data("keep me".utf8).write(to: URL(fileURLWithPath: victim))
+        let store = try DiskCachedStore(inner: Counting(remote.path), directory: cache, limit: 1 << 30)
+        #expect(symlink(victim, cache + "/a.dblock.data") == 0)
+        let file = try #require(try store.list().first { $0.name == "a.dblock" })
+        #expect(try store.open(file).read(at: 1000, count: 5000) == Array(bytes[1000..<6000]))
+        #expect(FileManager.default.contents(atPath: victim) == Data("keep me".utf8))
+    }
+
+    static func command(_ path: String, _ arguments: [String]) -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        guard (try? process.run()) != nil else { return -1 }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// A --cache-size larger than the disk has free: the cache stops short of filling the disk
+    /// (the index beside it must still be able to write), and reads still return every byte.
+    @Test(.enabled(if: geteuid() == 0, "needs root to mount a small tmpfs"))
+    func theCacheLeavesFreeSpaceOnItsDiskWhateverItsLimit() throws {
+        defer { try? FileManager.default.removeItem(at: root) }
+        let disk = root.appendingPathComponent("disk").path
+        #expect(mkdir(disk, 0o700) == 0)
+        try #require(Self.command("/bin/mount", ["-t", "tmpfs", "-o", "size=8m,mode=0700", "tmpfs", disk]) == 0)
+        defer { _ = Self.command("/bin/umount", [disk]) }
+        let store = try DiskCachedStore(inner: Counting(remote.path), directory: disk + "/cache", limit: 1 << 30)
+        for file in try store.list() {
+            let source = try store.open(file)
+            var offset = 0
+            while offset < bytes.count {
+                let count = min(256 << 10, bytes.count - offset)
+                #expect(try source.read(at: Int64(offset), count: count) == Array(bytes[offset..<(offset + count)]))
+                offset += count
+            }
+        }
+        var info = statvfs()
+        #expect(statvfs(disk, &info) == 0)
+        let free = Int64(info.f_bavail) * Int64(info.f_frsize)
+        #expect(free >= 512 << 10, "the cache left \(free) bytes free on an 8 MiB disk")
+        #expect(store.cachedBytes >= 4 << 20, "it still caches what fits: \(store.cachedBytes)")
+    }
 }

@@ -14,4 +14,7 @@ package struct SQLiteError: Error, Sendable, CustomStringConvertible {
         let primary = code & 0xff
         return primary == 11 /* SQLITE_CORRUPT */ || primary == 26 /* SQLITE_NOTADB */
     }
+
+    /// Whether the disk (or the file size limit) left no room for a write.
+    package var isFull: Bool { code & 0xff == 13 /* SQLITE_FULL */ }
 }
