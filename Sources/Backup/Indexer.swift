@@ -26,16 +26,18 @@ struct Indexer {
         return format
     }
 
-    /// The first phase: every new dlist (versions and trees), newest first.
+    /// The first phase: every new dlist (versions and trees), newest first. A dlist that cannot
+    /// be read at all is kept as a damaged version without entries, one read part of the way as
+    /// a damaged version with what came before; either way the other versions are read.
     /// - Parameters:
     ///   - encrypted: whether the passphrase must be checked.
-    ///   - limit: read at most this many (the newest first); nil for all.
+    ///   - limit: read at most this many (the newest first) once one of them gave the backup's
+    ///     format; nil for all.
     func readFileLists(encrypted: Bool, limit: Int? = nil) throws -> BackupFormat {
         let all = try catalog.volumes()
-        let pendingLists = Array(all.filter { $0.kind == "dlist" && $0.state == .pending }
-            .sorted { $0.name > $1.name }.prefix(limit ?? Int.max))
+        let pendingLists = all.filter { $0.kind == "dlist" && $0.state == .pending }.sorted { $0.name > $1.name }
         let pendingIndexes = all.filter { $0.kind == "dindex" && $0.state == .pending }
-        let total = pendingLists.count + pendingIndexes.count
+        let total = min(pendingLists.count, limit ?? Int.max) + pendingIndexes.count
         var done = 0
         var format = try storedFormat()
 
@@ -46,6 +48,7 @@ struct Indexer {
             }
         }
         for volume in pendingLists {
+            if let limit, done >= limit, format != nil { break }
             progress(BackupProgress(phase: "Reading file lists", done: done, total: total))
             do {
                 format = try readFileList(volume, format: format)
@@ -55,7 +58,7 @@ struct Indexer {
                 if case .inconsistent = error { throw error }
                 if case .unsupported = error { throw error }
                 logger.error("\(error)")
-                try catalog.setVolumeState(volume.id, .failed)
+                try storeUnreadable(volume, reason: error.description)
             }
             done += 1
         }
@@ -63,6 +66,19 @@ struct Indexer {
             throw BackupError.noBackupFound("no file list (dlist) of this backup could be read")
         }
         return format
+    }
+
+    /// Keeps a dlist that could not be opened as a damaged version without entries (so that it
+    /// is listed as damaged, not missing, and later versions keep their numbers); the next run
+    /// reads it again.
+    private func storeUnreadable(_ volume: VolumeRecord, reason: String) throws {
+        guard let time = VolumeName(volume.name)?.time else {
+            try catalog.setVolumeState(volume.id, .failed)
+            return
+        }
+        try catalog.storeVersion(volumeID: volume.id, time: Int64(time.timeIntervalSince1970), isFullBackup: true) { builder in
+            builder.markDamaged(reason)
+        }
     }
 
     /// The second phase: where the blocks are. Reads the pending index files, then the zip
@@ -219,38 +235,55 @@ struct Indexer {
                 logger.warning("\(volume.name): unreadable fileset entry (\(error)); treating it as a full backup")
             }
         }
-        guard let list = archive.entry(named: "filelist.json") else {
-            throw BackupError.damagedVolume(name: volume.name, reason: "no filelist.json")
-        }
-        // Counted, with one example for the log: a hostile list must not fill memory with them.
-        var skipped = (count: 0, first: "")
-        do {
-            try catalog.storeVersion(volumeID: volume.id, time: Int64(time.timeIntervalSince1970), isFullBackup: isFull) { builder in
-                var reader = FilelistReader()
+        let seconds = Int64(time.timeIntervalSince1970)
+        try catalog.storeVersion(volumeID: volume.id, time: seconds, isFullBackup: isFull) { builder in
+            guard let list = archive.entry(named: "filelist.json") else {
+                builder.markDamaged("\(volume.name) has no filelist.json")
+                return
+            }
+            var reader = FilelistReader()
+            do {
                 try archive.stream(list) { chunk in
-                    try reader.consume(chunk) { entry in
-                        try add(entry, to: builder, skipped: &skipped)
-                    }
+                    try reader.consume(chunk, { entry in try add(entry, to: builder) }, unusable: { object in
+                        // Where it was, as far as its path can be read, so that a restore of
+                        // that place knows it lost something.
+                        try builder.skip(
+                            storedPath: object.path ?? "(no readable path; object at byte \(object.offset))",
+                            components: object.path.flatMap(SourcePath.components(of:)),
+                            reason: "unreadable entry: \(Self.describe(object.reason))")
+                    })
                 }
                 try reader.finish()
-                if let first = builder.firstDuplicate {
-                    logger.warning("\(volume.name): \(builder.duplicateCount) duplicate or conflicting paths skipped (first kept), e.g. \(first)")
-                }
+            } catch let error as DuplicatiFormatError {
+                builder.markDamaged("filelist.json: \(Self.describe(error))")
+            } catch let error as ZipError {
+                builder.markDamaged("filelist.json: \(error)")
             }
-        } catch let error as DuplicatiFormatError {
-            throw BackupError.damagedVolume(name: volume.name, reason: "filelist.json: \(error)")
-        } catch let error as ZipError {
-            throw BackupError.damagedVolume(name: volume.name, reason: "filelist.json: \(error)")
-        }
-        if skipped.count > 0 {
-            logger.warning("\(volume.name): \(skipped.count) entries with unusable paths skipped, e.g. \(skipped.first.debugDescription)")
+            if let damage = builder.damage {
+                logger.error("\(volume.name): \(damage); the version keeps the \(builder.fileCount) files read before")
+            }
+            if let first = builder.firstSkipped {
+                logger.warning("\(volume.name): \(builder.skippedCount) entries left out of the version, e.g. \(first.path.debugDescription): \(first.reason)")
+            }
         }
         return found
     }
 
-    private func add(_ entry: FilelistEntry, to builder: VersionBuilder, skipped: inout (count: Int, first: String)) throws {
+    /// A format error in words.
+    static func describe(_ error: DuplicatiFormatError) -> String {
+        switch error {
+        case .malformedJSON(let message): "bad JSON (\(message))"
+        case .missingField(let field): "no \(field)"
+        case .unsupportedManifestVersion(let version): "manifest version \(version)"
+        case .invalidValue(let message): "invalid value (\(message))"
+        case .entryTooLarge(let limit): "an object over \(limit) bytes"
+        }
+    }
+
+    private func add(_ entry: FilelistEntry, to builder: VersionBuilder) throws {
         guard let components = SourcePath.components(of: entry.path) else {
-            Self.note(entry.path, in: &skipped)
+            try builder.skip(storedPath: entry.path, components: nil,
+                             reason: "its path is relative or tries to leave its folder (.., NUL, / in a Windows name)")
             return
         }
         let kind: EntryKindCode
@@ -260,7 +293,7 @@ struct Indexer {
         case .symlink: kind = .symlink
         }
         if kind != .folder && components.isEmpty {
-            Self.note(entry.path, in: &skipped)
+            try builder.skip(storedPath: entry.path, components: components, reason: "a file or symlink in place of the root")
             return
         }
         try builder.add(
@@ -268,11 +301,6 @@ struct Indexer {
             blocklists: entry.blocklists, blockhash: entry.blockhash, metahash: entry.metahash,
             metasize: entry.metasize, metablocklists: entry.metablocklists, metablockhash: entry.metablockhash,
             storedPath: entry.path, listTime: entry.time.flatMap(SerializedDateTime.unixSeconds(from:)))
-    }
-
-    private static func note(_ path: String, in skipped: inout (count: Int, first: String)) {
-        if skipped.count == 0 { skipped.first = path }
-        skipped.count += 1
     }
 
     private func readIndex(_ volume: VolumeRecord, format: BackupFormat) throws {
