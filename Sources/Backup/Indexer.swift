@@ -263,7 +263,9 @@ struct Indexer {
                 logger.error("\(volume.name): \(damage); the version keeps the \(builder.fileCount) files read before")
             }
             if let first = builder.firstSkipped {
-                logger.warning("\(volume.name): \(builder.skippedCount) entries left out of the version, e.g. \(first.path.debugDescription): \(first.reason)")
+                // A hostile path may be 60,000 characters: the log gets its ends.
+                let path = first.path.count > 300 ? "\(first.path.prefix(150))...\(first.path.suffix(150))" : first.path
+                logger.warning("\(volume.name): \(builder.skippedCount) entries left out of the version, e.g. \(path.debugDescription): \(first.reason)")
             }
         }
         return found
