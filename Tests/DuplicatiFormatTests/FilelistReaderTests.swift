@@ -290,7 +290,12 @@ import Testing
                 default: if bytes.count > 1 { bytes.remove(at: position) }
                 }
             }
-            _ = try? Self.parseInChunks(bytes) { Int.random(in: 1...97, using: &generator) }
+            let strict = try? Self.parseInChunks(bytes) { Int.random(in: 1...97, using: &generator) }
+            // With an unusable handler: exactly the strict parse's entries when that succeeds.
+            if let tolerant = try? Self.parseTolerantly(String(decoding: bytes, as: UTF8.self)), let strict,
+               String(validating: bytes, as: UTF8.self) != nil {
+                #expect(tolerant.entries == strict && tolerant.unusable.isEmpty)
+            }
             _ = try? Manifest.parse(bytes)
             _ = try? EntryMetadata.parse(bytes)
             _ = try? IndexVolumeList.parse(bytes)
