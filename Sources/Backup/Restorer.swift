@@ -34,9 +34,10 @@ package struct RestoreSummary: Sendable {
     /// Extended attributes that could not be set (e.g. `security.*` without root), one
     /// message each; the items themselves are restored.
     package var attributeWarnings: [String] = []
-    /// Entries asked for that the version's file list holds but its tree left out (unreadable,
-    /// unusable path, too deep, duplicate): how many, and the first few.
+    /// How many entries asked for the version's file list holds but its tree left out
+    /// (unreadable, unusable path, too deep, duplicate).
     package var unreadableCount = 0
+    /// The first few of them (at most ``Restorer/unreadableExamples``).
     package var unreadable: [SkippedEntry] = []
     /// Why the version's file list could not be read to the end, when it could not: what it
     /// held after that point is missing from the restore.

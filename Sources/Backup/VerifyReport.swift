@@ -50,8 +50,9 @@ package struct VerifyReport: Sendable {
         /// How many entries are affected (may exceed `affected.count`).
         package var affectedCount = 0
         /// How many entries of the file list are not in the version's tree (unreadable,
-        /// unusable path, too deep, duplicate), and the first few.
+        /// unusable path, too deep, duplicate).
         package var skippedCount = 0
+        /// The first few of them.
         package var skipped: [SkippedEntry] = []
         /// Why the file list could not be read to the end, when it could not.
         package var damage: String?

@@ -53,6 +53,11 @@ package struct SkippedEntry: Sendable, Hashable {
     /// Why it was left out.
     package let reason: String
 
+    /// Creates a record of a left-out entry.
+    /// - Parameters:
+    ///   - path: the stored path.
+    ///   - location: its place under the version, or nil.
+    ///   - reason: why it was left out.
     package init(path: String, location: String?, reason: String) {
         self.path = path
         self.location = location

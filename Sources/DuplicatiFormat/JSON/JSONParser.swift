@@ -3,7 +3,8 @@
 /// Callers walk the document with `beginObject`/`nextKey`, `beginArray`/`nextElement` and the
 /// typed readers, and `skipValue` whatever they don't need, so a large `vol/` list or metadata
 /// blob is never turned into a tree. Syntax follows RFC 8259 strictly; strings must be valid
-/// UTF-8 and may not contain lone surrogate escapes.
+/// UTF-8 and may not contain lone surrogate escapes (unless `repairsText`, used only to say
+/// where a refused object was).
 struct JSONParser {
     /// The kind of the next value, from its first byte.
     enum ValueKind: Equatable {
