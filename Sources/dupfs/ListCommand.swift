@@ -32,7 +32,7 @@ struct ListCommand: ParsableCommand {
             let backup = try backupArguments.open(logger: logger)
             let record = try backup.version(version)
             let components = Backup.components(ofUserPath: path ?? "")
-            let start = try backup.entry(version: record, components: components)
+            let start = try SkippedReport.inDamagedVersion(record) { try backup.entry(version: record, components: components) }
             var damaged = false
             var rows: [[String: Any]] = []
 

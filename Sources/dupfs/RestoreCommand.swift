@@ -39,7 +39,7 @@ struct RestoreCommand: ParsableCommand {
                 progress: Terminal.isInteractive ? { p in
                     FileHandle.standardError.write(Data("\r\u{1B}[K\(p.phase): \(p.done)/\(p.total) files".utf8))
                 } : { _ in })
-            let summary = try restorer.restore(version: record, paths: selections)
+            let summary = try SkippedReport.inDamagedVersion(record) { try restorer.restore(version: record, paths: selections) }
             Terminal.clearLine()
             let checked = summary.isIncomplete ? "hashes of what was restored verified" : "all hashes verified"
             print("Restored version \(version) (\(Formatting.utc(record.time))) to \(target): \(summary.files) files (\(Formatting.size(summary.bytes))), \(summary.folders) folders, \(summary.symlinks) symlinks; \(checked).")

@@ -1,3 +1,5 @@
+import ArgumentParser
+import Backup
 import Catalog
 
 /// How the commands word what a version's file list holds but its tree does not: entries left
@@ -30,6 +32,23 @@ enum SkippedReport {
     static func damageLine(_ damage: String) -> String {
         "DAMAGED: this version's file list could not be read to the end (\(Formatting.display(damage))); "
             + "what it held after that point is missing"
+    }
+
+    /// Runs `body`; a path it does not find in a version whose file list could not be read to
+    /// the end may have been in the part that was lost: that is said, with the damaged status.
+    /// - Parameters:
+    ///   - version: the version `body` looks in.
+    ///   - body: what looks up paths.
+    /// - Throws: what `body` throws, or ``ExitStatus/damaged`` for a missing path in a damaged version.
+    static func inDamagedVersion<T>(_ version: VersionRecord, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch BackupError.noSuchPath(let path) {
+            guard let damage = version.damage else { throw BackupError.noSuchPath(path) }
+            Terminal.error("no \(Formatting.display(path)) in what could be read of this version")
+            Terminal.note(damageLine(damage))
+            throw ExitStatus.damaged.code
+        }
     }
 
     /// The JSON form of skipped entries.

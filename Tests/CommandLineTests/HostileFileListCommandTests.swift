@@ -118,6 +118,10 @@ struct HostileFileListCommandTests {
         #expect(damaged.status == 65, "\(damaged.stderr)")
         #expect(damaged.stdout == "a.txt\n", "the entries read before the damage are kept: \(damaged.stdout)")
         #expect(damaged.stderr.contains("DAMAGED"), "\(damaged.stderr)")
+        // b.txt was in the part that was lost: not a usage error but damage; in an intact version it is.
+        let lost = try dupfs(["ls", backup.path, "data/b.txt", "--version", "0"])
+        #expect(lost.status == 65 && lost.stderr.contains("DAMAGED"), "\(lost.stderr)")
+        #expect(try dupfs(["ls", backup.path, "data/b.txt", "--version", "1"]).status == 64)
 
         // A dlist that is not even a zip: the version is still there, damaged and empty.
         try FixtureDamage.replaceVolume(dlists[1], in: backup, with: Array("not a zip at all".utf8))
@@ -125,6 +129,10 @@ struct HostileFileListCommandTests {
         #expect(again.status == 0, "\(again.stderr)")
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [[String: Any]])
         #expect(rows.count == 2 && rows[0]["damage"] is String && rows[0]["files"] as? Int == 0 && rows[1]["damage"] == nil, "\(rows)")
+        let restore = try dupfs(["restore", backup.path, "data", "--target", root.appendingPathComponent("out").path])
+        #expect(restore.status == 65 && restore.stderr.contains("DAMAGED"), "\(restore.stdout)\(restore.stderr)")
+        let verify = try dupfs(["verify", backup.path])
+        #expect(verify.status == 65 && verify.stdout.contains("DAMAGED: this version's file list"), "\(verify.stdout)")
     }
 
     @Test func skippedEntriesAreReportedByEveryLaterCommand() throws {
