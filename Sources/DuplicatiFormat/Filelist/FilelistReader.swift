@@ -219,8 +219,9 @@ package struct FilelistReader {
                     depth += 1
                     // Only a counter here: deeper nesting costs nothing until JSONParser recurses.
                     if depth > JSONParser.maxDepth, objectProblem == nil {
-                        objectProblem = malformed("nesting too deep")
-                        if unusable == nil { throw objectProblem! }
+                        let problem = malformed("nesting too deep")
+                        if unusable == nil { throw problem }
+                        objectProblem = problem
                     }
                 case UInt8(ascii: "}"), UInt8(ascii: "]"):
                     depth -= 1
@@ -229,8 +230,9 @@ package struct FilelistReader {
                 }
             }
             if objectProblem == nil, buffer.count + (index - start) > maxObjectBytes {
-                objectProblem = .entryTooLarge(maxObjectBytes)
-                if unusable == nil { throw objectProblem! }
+                let problem = DuplicatiFormatError.entryTooLarge(maxObjectBytes)
+                if unusable == nil { throw problem }
+                objectProblem = problem
             }
             if depth == 0 {
                 closed = true
