@@ -87,7 +87,7 @@ let package = Package(
             ]),
 
         // A Duplicati-format backup writer, independent of the reader, for tests and demos.
-        .target(name: "TestSupport", dependencies: ["AESCrypt", "Zip", "Digests"]),
+        .target(name: "TestSupport", dependencies: ["AESCrypt", "Zip", "Digests", "ByteSource"]),
         .executableTarget(
             name: "dupfs-fixture",
             dependencies: [

@@ -26,21 +26,53 @@ extension Backup {
     }
 
     /// Visits an entry and, for folders, everything below it, depth first in name order.
+    ///
+    /// Without recursion, and with one path array grown and shrunk in place: a chain of
+    /// thousands of folders costs neither stack nor a path copy per level. Deep in the tree,
+    /// children are fetched in smaller pages, so the pages held at once stay bounded.
     /// - Parameters:
     ///   - entry: where to start.
     ///   - path: its components.
     ///   - body: called with each entry and its components; return false to skip a folder's children.
-    package func walk(_ entry: EntryRecord, path: [String], _ body: (EntryRecord, [String]) throws -> Bool) throws {
-        let descend = try body(entry, path)
-        guard descend, entry.kind == .folder else { return }
-        var after: String?
-        while true {
-            let page = try catalog.children(version: entry.version, parent: entry.id, after: after, limit: 1000)
-            for child in page {
-                try walk(child, path: path + [child.name], body)
+    ///   - leave: called with each folder whose children were visited, after the last of them.
+    package func walk(
+        _ entry: EntryRecord, path: [String], _ body: (EntryRecord, [String]) throws -> Bool,
+        leave: (EntryRecord, [String]) throws -> Void = { _, _ in }
+    ) throws {
+        guard try body(entry, path), entry.kind == .folder else { return }
+        struct Frame {
+            let folder: EntryRecord
+            var page: [EntryRecord] = []
+            var next = 0
+            var more = true
+        }
+        var path = path
+        var stack = [Frame(folder: entry)]
+        while !stack.isEmpty {
+            let top = stack.count - 1
+            if stack[top].next < stack[top].page.count {
+                let child = stack[top].page[stack[top].next]
+                stack[top].next += 1
+                path.append(child.name)
+                if try body(child, path), child.kind == .folder {
+                    stack.append(Frame(folder: child))
+                } else {
+                    path.removeLast()
+                }
+                continue
             }
-            guard page.count == 1000, let last = page.last else { break }
-            after = last.name
+            if stack[top].more {
+                let limit = stack.count <= 16 ? 1000 : 32
+                let page = try catalog.children(
+                    version: entry.version, parent: stack[top].folder.id, after: stack[top].page.last?.name, limit: limit)
+                stack[top].more = page.count == limit
+                stack[top].page = page
+                stack[top].next = 0
+                continue
+            }
+            let done = stack.removeLast()
+            try leave(done.folder, path)
+            if !stack.isEmpty { path.removeLast() }
         }
     }
 }

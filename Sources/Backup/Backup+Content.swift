@@ -14,7 +14,9 @@ extension Backup {
     /// - Throws: ``BackupError``.
     package func blockHashes(size: Int64, hash: String?, blocklists: [String], blockhash: String?, path: String) throws -> [String] {
         guard size > 0 else { return [] }
-        let count = (size + Int64(format.blocksize) - 1) / Int64(format.blocksize)
+        // Sizes come from the file list: ⌈size / blocksize⌉ without `size + blocksize - 1`,
+        // which traps near Int64.max.
+        let count = Int64(BlockLayout.blockCount(size: size, blocksize: format.blocksize))
         if blocklists.isEmpty {
             guard count == 1 else {
                 throw BackupError.inconsistent("\(path): \(size) bytes but no blocklist")

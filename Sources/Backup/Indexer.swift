@@ -28,46 +28,6 @@ struct Indexer {
         return format
     }
 
-    /// The first phase: every new dlist (versions and trees), newest first.
-    /// - Parameters:
-    ///   - encrypted: whether the passphrase must be checked.
-    ///   - limit: read at most this many (the newest first); nil for all.
-    func readFileLists(encrypted: Bool, limit: Int? = nil) throws -> BackupFormat {
-        let all = try catalog.volumes()
-        let pendingLists = Array(all.filter { $0.kind == "dlist" && $0.state == .pending }
-            .sorted { $0.name > $1.name }.prefix(limit ?? Int.max))
-        let pendingIndexes = all.filter { $0.kind == "dindex" && $0.state == .pending }
-        let total = pendingLists.count + pendingIndexes.count
-        var done = 0
-        var format = try storedFormat()
-
-        if encrypted && pendingLists.isEmpty {
-            // Nothing to read, but the passphrase must still be right: open one header.
-            if let newest = all.filter({ $0.kind == "dlist" }).max(by: { $0.name < $1.name }) {
-                _ = try volumes.plaintext(newest.name)
-            }
-        }
-        for volume in pendingLists {
-            if isCancelled() { throw CancellationError() }
-            progress(BackupProgress(phase: "Reading file lists", done: done, total: total))
-            do {
-                format = try readFileList(volume, format: format)
-            } catch let error as BackupError {
-                if case .wrongPassphrase = error { throw error }
-                if case .passphraseRequired = error { throw error }
-                if case .inconsistent = error { throw error }
-                if case .unsupported = error { throw error }
-                logger.error("\(error)")
-                try catalog.setVolumeState(volume.id, .failed)
-            }
-            done += 1
-        }
-        guard let format else {
-            throw BackupError.noBackupFound("no file list (dlist) of this backup could be read")
-        }
-        return format
-    }
-
     /// The second phase: where the blocks are. Reads the pending index files, then the zip
     /// directories of dblocks that no index file describes. A volume that fails for a reason
     /// that may pass (network, storage) stays pending and is counted; one that is damaged is
@@ -168,7 +128,7 @@ struct Indexer {
         }
     }
 
-    private func storedFormat() throws -> BackupFormat? {
+    func storedFormat() throws -> BackupFormat? {
         guard let size = try catalog.setting("blocksize").flatMap({ Int($0) }),
               let block = try catalog.setting("blockhash").flatMap({ HashAlgorithm(duplicatiName: $0) }),
               let file = try catalog.setting("filehash").flatMap({ HashAlgorithm(duplicatiName: $0) })
@@ -177,7 +137,7 @@ struct Indexer {
     }
 
     /// Reads and checks a volume's manifest against what the backup uses.
-    private func checkManifest(_ archive: ZipArchive, volume: String, format: BackupFormat?) throws -> BackupFormat {
+    func checkManifest(_ archive: ZipArchive, volume: String, format: BackupFormat?) throws -> BackupFormat {
         guard let entry = archive.entry(named: "manifest") else {
             throw BackupError.damagedVolume(name: volume, reason: "no manifest")
         }
@@ -205,78 +165,6 @@ struct Indexer {
             try catalog.setSetting("filehash", fileHash.rawValue)
         }
         return found
-    }
-
-    private func readFileList(_ volume: VolumeRecord, format: BackupFormat?) throws -> BackupFormat {
-        guard let name = VolumeName(volume.name), let time = name.time else {
-            throw BackupError.damagedVolume(name: volume.name, reason: "not a dlist name")
-        }
-        let source = try volumes.plaintext(volume.name, whole: true)
-        try volumes.verifyAuthentication(volume.name, source: source)
-        let archive = try VolumeSet.openZip(source, name: volume.name)
-        let found = try checkManifest(archive, volume: volume.name, format: format)
-        var isFull = true
-        if let entry = archive.entry(named: "fileset") {
-            do {
-                isFull = try Fileset.parse(try archive.read(entry, limit: 1 << 20)).isFullBackup
-            } catch {
-                logger.warning("\(volume.name): unreadable fileset entry (\(error)); treating it as a full backup")
-            }
-        }
-        guard let list = archive.entry(named: "filelist.json") else {
-            throw BackupError.damagedVolume(name: volume.name, reason: "no filelist.json")
-        }
-        // Counted, with one example for the log: a hostile list must not fill memory with them.
-        var skipped = (count: 0, first: "")
-        do {
-            try catalog.storeVersion(volumeID: volume.id, time: Int64(time.timeIntervalSince1970), isFullBackup: isFull) { builder in
-                var reader = FilelistReader()
-                try archive.stream(list) { chunk in
-                    try reader.consume(chunk) { entry in
-                        try add(entry, to: builder, skipped: &skipped)
-                    }
-                }
-                try reader.finish()
-                if let first = builder.firstDuplicate {
-                    logger.warning("\(volume.name): \(builder.duplicateCount) duplicate or conflicting paths skipped (first kept), e.g. \(first)")
-                }
-            }
-        } catch let error as DuplicatiFormatError {
-            throw BackupError.damagedVolume(name: volume.name, reason: "filelist.json: \(error)")
-        } catch let error as ZipError {
-            throw BackupError.damagedVolume(name: volume.name, reason: "filelist.json: \(error)")
-        }
-        if skipped.count > 0 {
-            logger.warning("\(volume.name): \(skipped.count) entries with unusable paths skipped, e.g. \(skipped.first.debugDescription)")
-        }
-        return found
-    }
-
-    private func add(_ entry: FilelistEntry, to builder: VersionBuilder, skipped: inout (count: Int, first: String)) throws {
-        guard let components = SourcePath.components(of: entry.path) else {
-            Self.note(entry.path, in: &skipped)
-            return
-        }
-        let kind: EntryKindCode
-        switch entry.kind {
-        case .file: kind = .file
-        case .folder: kind = .folder
-        case .symlink: kind = .symlink
-        }
-        if kind != .folder && components.isEmpty {
-            Self.note(entry.path, in: &skipped)
-            return
-        }
-        try builder.add(
-            components: components, kind: kind, size: kind == .file ? max(0, entry.size) : 0, hash: entry.hash,
-            blocklists: entry.blocklists, blockhash: entry.blockhash, metahash: entry.metahash,
-            metasize: entry.metasize, metablocklists: entry.metablocklists, metablockhash: entry.metablockhash,
-            storedPath: entry.path, listTime: entry.time.flatMap(SerializedDateTime.unixSeconds(from:)))
-    }
-
-    private static func note(_ path: String, in skipped: inout (count: Int, first: String)) {
-        if skipped.count == 0 { skipped.first = path }
-        skipped.count += 1
     }
 
     private func readIndex(_ volume: VolumeRecord, format: BackupFormat) throws {

@@ -38,6 +38,18 @@ package struct RestoreSummary: Sendable {
     /// Extended attributes that could not be set (e.g. `security.*` without root), one
     /// message each; the items themselves are restored.
     package var attributeWarnings: [String] = []
+    /// How many entries asked for the version's file list holds but its tree left out
+    /// (unreadable, unusable path, too deep, duplicate).
+    package var unreadableCount = 0
+    /// The first few of them (at most ``Restorer/unreadableExamples``).
+    package var unreadable: [SkippedEntry] = []
+    /// Why the version's file list could not be read to the end, when it could not: what it
+    /// held after that point is missing from the restore.
+    package var versionDamage: String?
+
+    /// Whether anything asked for is missing from the target: failed, unreadable, or in the
+    /// damaged part of the file list.
+    package var isIncomplete: Bool { !failed.isEmpty || unreadableCount > 0 || versionDamage != nil }
 }
 
 /// Restores entries of a version into a target folder, verifying every block hash and every file
@@ -49,10 +61,11 @@ package final class Restorer {
     let options: RestoreOptions
     private let progress: (BackupProgress) -> Void
     private var summary = RestoreSummary()
-    private var foldersToFinish: [([String], EntryRecord)] = []
     private var versionTime: Int64 = 0
     /// Fetches the coming files' blocks ahead of the writes, across files.
     private var lookahead: RestoreLookahead?
+    /// How many entries of the skipped list a summary shows.
+    static let unreadableExamples = 5
 
     /// - Parameters:
     ///   - backup: the opened backup.
@@ -98,47 +111,78 @@ package final class Restorer {
         var done = 0
         var doneBytes: Int64 = 0
         for (entry, components) in roots {
-            try backup.walk(entry, path: components) { item, path in
-                try restoreItem(item, path: path)
+            // The folder above the root stays open, and so does each folder while the walk is in
+            // it: every item is written through its parent's descriptor.
+            let chain: OpenFolderChain
+            do {
+                chain = try OpenFolderChain(base: target.openFolder(components.dropLast()))
+            } catch let error as BackupError {
+                record(failure: error.description, path: components)
+                continue
+            }
+            try backup.walk(entry, path: components, { item, path in
+                let descend = try restoreItem(item, path: path, chain: chain)
                 if item.kind == .file {
                     lookahead.consumed(item)
                     done += 1
                     doneBytes += max(0, item.size)
                     progress(BackupProgress(phase: "Restoring", done: done, total: total, bytesDone: doneBytes, bytesTotal: totalBytes))
                 }
-                return true
-            }
+                return descend
+            }, leave: { folder, path in
+                guard !path.isEmpty else { return }
+                finishFolder(folder, path: path, fd: chain.current)
+                try chain.leave()
+            })
         }
-        for (path, folder) in foldersToFinish.reversed() {
-            finishFolder(folder, path: path)
-        }
+        noteUnreadable(version: version, paths: paths)
+        summary.versionDamage = version.damage
         return summary
+    }
+
+    /// Counts the entries of the version's file list that lie in what was asked for but are
+    /// not in its tree; entries whose place is unknown count for the whole version only.
+    private func noteUnreadable(version: VersionRecord, paths: [[String]]) {
+        guard version.skippedCount > 0 else { return }
+        let places: [[String]?] = paths.contains([]) ? [nil] : paths
+        for place in places {
+            guard let found = try? backup.catalog.skippedEntries(
+                version: version.id, under: place, examples: Self.unreadableExamples) else { continue }
+            summary.unreadableCount += found.count
+            summary.unreadable += found.examples.prefix(Self.unreadableExamples - summary.unreadable.count)
+        }
+        for entry in summary.unreadable {
+            backup.logger.error("\(entry.location ?? entry.path): not restored: \(entry.reason)")
+        }
     }
 
     private func display(_ path: [String]) -> String { "/" + path.joined(separator: "/") }
 
-    private func restoreItem(_ entry: EntryRecord, path: [String]) throws {
+    /// Restores one item into the chain's current folder (a folder is entered).
+    /// - Returns: whether the walk should go into its children.
+    private func restoreItem(_ entry: EntryRecord, path: [String], chain: OpenFolderChain) throws -> Bool {
         do {
             switch entry.kind {
             case .folder:
-                let fd = try target.openFolder(path[...])
-                close(fd)
+                // The target itself (a whole-version restore) is the chain's base.
+                if let name = path.last {
+                    try chain.enter(name)
+                    summary.folders += 1
+                }
                 if let children = try? backup.catalog.children(version: entry.version, parent: entry.id, limit: 10_000) {
                     backup.prefetchMetadata(of: children)
                 }
-                if !path.isEmpty {
-                    summary.folders += 1
-                    foldersToFinish.append((path, entry))
-                }
+                return true
             case .file:
-                try restoreFile(entry, path: path)
+                try restoreFile(entry, path: path, parent: chain.current)
             case .symlink:
-                try restoreSymlink(entry, path: path)
+                try restoreSymlink(entry, path: path, parent: chain.current)
             }
         } catch let error as BackupError {
             if case .wrongPassphrase = error { throw error }
             record(failure: error.description, path: path)
         }
+        return false
     }
 
     private func record(failure: String, path: [String]) {
@@ -156,29 +200,25 @@ package final class Restorer {
         return attributes
     }
 
-    /// Where an item goes: its parent folder's descriptor and its name; nil when it exists and
-    /// must be left alone.
-    private func destination(_ path: [String]) throws -> (Int32, String)? {
+    /// The name an item gets in its parent folder; nil when something is there and must be
+    /// left alone.
+    private func destination(_ path: [String], in parent: Int32) throws -> String? {
         guard let name = path.last else { throw BackupError.local("cannot restore the root as a file") }
         try TargetDirectory.checkName(name)
-        let parent = try target.openFolder(path.dropLast())
         if let kind = TargetDirectory.existing(parent, name) {
             if !options.overwrite {
                 summary.skipped.append(display(path))
-                close(parent)
                 return nil
             }
             if kind == S_IFDIR {
-                close(parent)
                 throw BackupError.local("a folder is in the way")
             }
         }
-        return (parent, name)
+        return name
     }
 
-    private func restoreFile(_ entry: EntryRecord, path: [String]) throws {
-        guard let (parent, name) = try destination(path) else { return }
-        defer { close(parent) }
+    private func restoreFile(_ entry: EntryRecord, path: [String], parent: Int32) throws {
+        guard let name = try destination(path, in: parent) else { return }
         let temporary = TargetDirectory.temporaryName(for: name)
         // A partial file left by an interrupted run is replaced (never followed if a symlink).
         unlinkat(parent, temporary, 0)
@@ -231,13 +271,12 @@ package final class Restorer {
         summary.bytes += entry.size
     }
 
-    private func restoreSymlink(_ entry: EntryRecord, path: [String]) throws {
+    private func restoreSymlink(_ entry: EntryRecord, path: [String], parent: Int32) throws {
         let attributes = attributes(entry, path: path)
         guard let linkTarget = attributes.symlinkTarget else {
             throw BackupError.inconsistent("symlink target unavailable")
         }
-        guard let (parent, name) = try destination(path) else { return }
-        defer { close(parent) }
+        guard let name = try destination(path, in: parent) else { return }
         let temporary = TargetDirectory.temporaryName(for: name)
         unlinkat(parent, temporary, 0)
         guard symlinkat(linkTarget, parent, temporary) == 0 else {
@@ -261,11 +300,11 @@ package final class Restorer {
         summary.symlinks += 1
     }
 
-    private func finishFolder(_ entry: EntryRecord, path: [String]) {
+    /// Sets a folder's owner, attributes, mode and times once everything in it is written.
+    private func finishFolder(_ entry: EntryRecord, path: [String], fd: Int32) {
         guard entry.listed else { return }
         let attributes = attributes(entry, path: path)
-        guard attributes.complete, let fd = try? target.openFolder(path[...]) else { return }
-        defer { close(fd) }
+        guard attributes.complete else { return }
         apply(attributes, of: entry, path: path, to: fd)
     }
 

@@ -36,25 +36,35 @@ final class TargetDirectory {
         var fd = dup(root)
         guard fd >= 0 else { throw BackupError.local("dup: \(Self.reason())") }
         for name in components {
-            try Self.checkName(name)
-            var next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-            if next < 0 && errno == ENOENT {
-                if mkdirat(fd, name, 0o755) != 0 && errno != EEXIST {
-                    let why = Self.reason()
-                    close(fd)
-                    throw BackupError.local("cannot create folder \(name): \(why)")
-                }
-                next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-            }
-            if next < 0 {
-                let why = errno == ELOOP || errno == ENOTDIR ? "a non-folder (or symlink) is in the way" : Self.reason()
+            let next: Int32
+            do {
+                next = try Self.enter(fd, name)
+            } catch {
                 close(fd)
-                throw BackupError.local("cannot enter folder \(name): \(why)")
+                throw error
             }
             close(fd)
             fd = next
         }
         return fd
+    }
+
+    /// Opens (creating it if missing, mode 0755) the folder `name` in the folder `fd`, never
+    /// through a symlink. The caller closes the result; `fd` stays open.
+    static func enter(_ fd: Int32, _ name: String) throws -> Int32 {
+        try checkName(name)
+        var next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        if next < 0 && errno == ENOENT {
+            if mkdirat(fd, name, 0o755) != 0 && errno != EEXIST {
+                throw BackupError.local("cannot create folder \(name): \(reason())")
+            }
+            next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        }
+        if next < 0 {
+            let why = errno == ELOOP || errno == ENOTDIR ? "a non-folder (or symlink) is in the way" : reason()
+            throw BackupError.local("cannot enter folder \(name): \(why)")
+        }
+        return next
     }
 
     /// Refuses names that could step outside a folder.

@@ -3,6 +3,9 @@ import DuplicatiFormat
 import Foundation
 
 extension Verifier {
+    /// How many entries a version's report names of those its file list holds but its tree left out.
+    static let skippedExamples = 50
+
     /// Notes every blocklist the versions use, so that the dblock scan keeps their content.
     func collectWantedBlocklists(_ versions: [VersionRecord]) throws {
         for version in versions {
@@ -19,6 +22,12 @@ extension Verifier {
     /// are available, and with `full`, that the content rebuilt from them has the file hash.
     func checkVersion(number: Int, _ version: VersionRecord) throws {
         var result = VerifyReport.VersionResult(number: number, time: version.time, dlist: version.volumeName)
+        result.damage = version.damage
+        if version.skippedCount > 0 {
+            let skipped = try backup.catalog.skippedEntries(version: version.id, examples: Self.skippedExamples)
+            result.skippedCount = skipped.count
+            result.skipped = skipped.examples
+        }
         let root = try backup.entry(version: version, components: [])
         let total = Int(clamping: version.fileCount)
         let phase = options.full ? "Reading version \(number)" : "Checking version \(number)"

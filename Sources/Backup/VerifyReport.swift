@@ -49,6 +49,16 @@ package struct VerifyReport: Sendable {
         package var affected: [AffectedEntry] = []
         /// How many entries are affected (may exceed `affected.count`).
         package var affectedCount = 0
+        /// How many entries of the file list are not in the version's tree (unreadable,
+        /// unusable path, too deep, duplicate).
+        package var skippedCount = 0
+        /// The first few of them.
+        package var skipped: [SkippedEntry] = []
+        /// Why the file list could not be read to the end, when it could not.
+        package var damage: String?
+
+        /// Whether anything of this version cannot be restored.
+        package var isIntact: Bool { affectedCount == 0 && skippedCount == 0 && damage == nil }
 
         /// - Parameters:
         ///   - number: the version number.
@@ -85,8 +95,9 @@ package struct VerifyReport: Sendable {
     /// Volumes checked, all kinds together.
     package var totalVolumesChecked: Int { volumesChecked.values.reduce(0, +) }
 
-    /// True when nothing is damaged and no entry is affected (warnings allowed).
+    /// True when nothing is damaged, no entry is affected and every file list was usable
+    /// whole (warnings allowed).
     package var isClean: Bool {
-        damagedVolumes.isEmpty && unavailableBlocks == 0 && versions.allSatisfy { $0.affectedCount == 0 }
+        damagedVolumes.isEmpty && unavailableBlocks == 0 && versions.allSatisfy(\.isIntact)
     }
 }

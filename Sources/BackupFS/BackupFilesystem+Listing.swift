@@ -20,8 +20,14 @@ extension BackupFilesystem {
 
     package func opendir(inode: InodeNumber) throws(Errno) -> UInt64 {
         if inode == InodeLayout.root { return 0 }
-        let (_, item) = try resolve(inode)
+        let (version, item) = try resolve(inode)
         guard item.entry.kind == .folder else { throw Errno(ENOTDIR) }
+        if item.entry.id == 0, let damage = version.record.damage,
+           (try? backup.catalog.children(version: version.record.id, parent: 0, limit: 1).isEmpty) ?? true {
+            // Nothing of its file list could be read: that is an error to show, not an empty folder.
+            logger.error("version \(version.name): its file list could not be read (\(damage))")
+            throw Errno(EIO)
+        }
         return 0
     }
 

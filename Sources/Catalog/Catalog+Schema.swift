@@ -9,7 +9,8 @@ extension Catalog {
             size INTEGER NOT NULL, state INTEGER NOT NULL DEFAULT 0);
         CREATE TABLE IF NOT EXISTS versions (
             id INTEGER PRIMARY KEY, volume INTEGER NOT NULL UNIQUE, time INTEGER NOT NULL,
-            full INTEGER NOT NULL, files INTEGER NOT NULL, bytes INTEGER NOT NULL);
+            full INTEGER NOT NULL, files INTEGER NOT NULL, bytes INTEGER NOT NULL,
+            skipped INTEGER NOT NULL DEFAULT 0, damage TEXT);
         CREATE TABLE IF NOT EXISTS entries (
             version INTEGER NOT NULL, id INTEGER NOT NULL, parent INTEGER NOT NULL, name TEXT NOT NULL,
             kind INTEGER NOT NULL, size INTEGER NOT NULL, hash TEXT, blocklists TEXT, blockhash TEXT,
@@ -17,6 +18,9 @@ extension Catalog {
             path TEXT NOT NULL, listed INTEGER NOT NULL, listtime INTEGER,
             PRIMARY KEY (version, id)) WITHOUT ROWID;
         CREATE UNIQUE INDEX IF NOT EXISTS entries_by_parent ON entries (version, parent, name);
+        CREATE TABLE IF NOT EXISTS skipped (
+            version INTEGER NOT NULL, seq INTEGER NOT NULL, path TEXT NOT NULL, location TEXT, reason TEXT NOT NULL,
+            PRIMARY KEY (version, seq)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS blocks (
             hash TEXT NOT NULL, volume INTEGER NOT NULL, size INTEGER NOT NULL,
             directory INTEGER NOT NULL, PRIMARY KEY (hash, volume)) WITHOUT ROWID;

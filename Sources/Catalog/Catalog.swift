@@ -38,7 +38,7 @@ package final class Catalog: Sendable {
             try connection.execute("""
                 DROP TABLE IF EXISTS volumes; DROP TABLE IF EXISTS versions; DROP TABLE IF EXISTS entries;
                 DROP TABLE IF EXISTS blocks; DROP TABLE IF EXISTS blocklists; DROP TABLE IF EXISTS metadata;
-                DROP TABLE IF EXISTS placements; DROP TABLE IF EXISTS xattrs;
+                DROP TABLE IF EXISTS placements; DROP TABLE IF EXISTS xattrs; DROP TABLE IF EXISTS skipped;
                 DELETE FROM settings;
                 """)
         }
@@ -135,15 +135,20 @@ package final class Catalog: Sendable {
     }
 
     private static func dropVolume(_ id: Int64, _ state: inout State) throws {
-        if let version = try state.statement("SELECT id FROM versions WHERE volume=?").first([.integer(id)], { $0.int(0) }) {
-            try state.statement("DELETE FROM entries WHERE version=?").run([.integer(version)])
-            try state.statement("DELETE FROM versions WHERE id=?").run([.integer(version)])
-        }
+        try dropVersion(ofVolume: id, &state)
         try state.statement("DELETE FROM blocks WHERE volume=?").run([.integer(id)])
         try state.statement("DELETE FROM volumes WHERE id=?").run([.integer(id)])
     }
 
-    /// Records how reading a volume ended.
+    /// Forgets the version read from a dlist, with its tree and skipped entries.
+    private static func dropVersion(ofVolume id: Int64, _ state: inout State) throws {
+        guard let version = try state.statement("SELECT id FROM versions WHERE volume=?").first([.integer(id)], { $0.int(0) })
+        else { return }
+        try state.statement("DELETE FROM entries WHERE version=?").run([.integer(version)])
+        try state.statement("DELETE FROM skipped WHERE version=?").run([.integer(version)])
+        try state.statement("DELETE FROM versions WHERE id=?").run([.integer(version)])
+    }
+
     /// Makes every volume marked failed pending again, so that this run reads it once more: a
     /// volume that failed its checks because a download was damaged on the way must not stay
     /// unread for good (one that is really damaged fails again and is marked again).
@@ -165,19 +170,23 @@ package final class Catalog: Sendable {
         try withState { state in
             var result: [VersionRecord] = []
             try state.statement("""
-                SELECT versions.id, versions.volume, volumes.name, time, full, files, bytes
+                SELECT versions.id, versions.volume, volumes.name, time, full, files, bytes, skipped, damage
                 FROM versions JOIN volumes ON volumes.id = versions.volume
                 ORDER BY time DESC, volumes.name DESC
                 """).forEach { row in
                 result.append(VersionRecord(
                     id: row.int(0), volumeID: row.int(1), volumeName: row.text(2), time: row.int(3),
-                    isFullBackup: row.int(4) != 0, fileCount: row.int(5), totalSize: row.int(6)))
+                    isFullBackup: row.int(4) != 0, fileCount: row.int(5), totalSize: row.int(6),
+                    skippedCount: row.int(7), damage: row.optionalText(8)))
             }
             return result
         }
     }
 
-    /// Stores a version and its whole tree in one transaction, and marks its dlist indexed.
+    /// Stores a version and its whole tree in one transaction (replacing what an earlier read of
+    /// the same dlist stored), and marks its dlist indexed; or failed, when the builder was told
+    /// the list is damaged (``VersionBuilder/markDamaged(_:)``): the version is kept with what
+    /// could be read, and the next run reads the dlist again.
     /// - Parameters:
     ///   - volumeID: the dlist's volume.
     ///   - time: the backup time, Unix seconds.
@@ -190,6 +199,7 @@ package final class Catalog: Sendable {
         folderCacheLimit: Int = VersionBuilder.defaultFolderCacheLimit, fill: (VersionBuilder) throws -> Void
     ) throws {
         try transaction { state in
+            try Self.dropVersion(ofVolume: volumeID, &state)
             try state.statement("INSERT INTO versions (volume, time, full, files, bytes) VALUES (?, ?, ?, 0, 0)")
                 .run([.integer(volumeID), .integer(time), .integer(isFullBackup ? 1 : 0)])
             let version = state.connection.lastInsertRowID
@@ -202,12 +212,16 @@ package final class Catalog: Sendable {
                 WHERE version=? AND id=?
                 """), lookup: try state.statement("""
                 SELECT id, kind, listed FROM entries WHERE version=? AND parent=? AND name=? AND id != 0
-                """), folderCacheLimit: folderCacheLimit)
+                """), skip: try state.statement("INSERT INTO skipped (version, seq, path, location, reason) VALUES (?, ?, ?, ?, ?)"),
+                folderCacheLimit: folderCacheLimit)
             try builder.start()
             try fill(builder)
-            try state.statement("UPDATE versions SET files=?, bytes=? WHERE id=?")
-                .run([.integer(builder.fileCount), .integer(builder.totalSize), .integer(version)])
-            try state.statement("UPDATE volumes SET state=1 WHERE id=?").run([.integer(volumeID)])
+            try state.statement("UPDATE versions SET files=?, bytes=?, skipped=?, damage=? WHERE id=?").run([
+                .integer(builder.fileCount), .integer(builder.totalSize), .integer(Int64(builder.skippedCount)),
+                builder.damage.map { .text($0) } ?? .null, .integer(version),
+            ])
+            let volumeState = builder.damage == nil ? VolumeRecord.State.indexed : .failed
+            try state.statement("UPDATE volumes SET state=? WHERE id=?").run([.integer(volumeState.rawValue), .integer(volumeID)])
         }
     }
 

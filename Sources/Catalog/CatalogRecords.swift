@@ -35,6 +35,34 @@ package struct VersionRecord: Sendable, Hashable {
     package let isFullBackup: Bool
     package let fileCount: Int64
     package let totalSize: Int64
+    /// Entries of its file list left out of the tree (unreadable, unusable path, too deep, a
+    /// duplicate, under a non-folder); see ``Catalog/skippedEntries(version:under:examples:)``.
+    package let skippedCount: Int64
+    /// Why its file list could not be read to the end (the tree holds what came before), or
+    /// could not be read at all (the tree is empty); nil when it was read whole.
+    package let damage: String?
+}
+
+/// An entry of a file list that is not in its version's tree.
+package struct SkippedEntry: Sendable, Hashable {
+    /// The path as stored (as far as it could be read).
+    package let path: String
+    /// Where it would have been under the version, `/`-separated from the root (`/data/x`); nil
+    /// when its path says nothing usable about that.
+    package let location: String?
+    /// Why it was left out.
+    package let reason: String
+
+    /// Creates a record of a left-out entry.
+    /// - Parameters:
+    ///   - path: the stored path.
+    ///   - location: its place under the version, or nil.
+    ///   - reason: why it was left out.
+    package init(path: String, location: String?, reason: String) {
+        self.path = path
+        self.location = location
+        self.reason = reason
+    }
 }
 
 /// One item of a version's tree.

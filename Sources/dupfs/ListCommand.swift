@@ -32,7 +32,7 @@ struct ListCommand: ParsableCommand {
             let backup = try backupArguments.open(logger: logger)
             let record = try backup.version(version)
             let components = Backup.components(ofUserPath: path ?? "")
-            let start = try backup.entry(version: record, components: components)
+            let start = try SkippedReport.inDamagedVersion(record) { try backup.entry(version: record, components: components) }
             var damaged = false
             var rows: [[String: Any]] = []
 
@@ -108,6 +108,19 @@ struct ListCommand: ParsableCommand {
                 }
             }
             if json { print(Formatting.json(rows)) }
+            // On stderr: stdout stays the listing alone, for scripts.
+            if record.skippedCount > 0 {
+                let skipped = try backup.catalog.skippedEntries(version: record.id, under: components)
+                for line in SkippedReport.lines(
+                    count: skipped.count, examples: skipped.examples,
+                    head: "note: \(skipped.count) entries of this version's file list here could not be used and are not listed") {
+                    Terminal.note(line)
+                }
+            }
+            if let damage = record.damage {
+                Terminal.note(SkippedReport.damageLine(damage))
+                damaged = true
+            }
             if damaged { throw ExitStatus.damaged.code }
         } catch let error as ExitCode {
             throw error

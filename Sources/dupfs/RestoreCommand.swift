@@ -56,9 +56,10 @@ struct RestoreCommand: ParsableCommand {
             let restorer = try Restorer(
                 backup: backup, target: target, options: RestoreOptions(overwrite: overwrite, specialBits: !noSpecialBits),
                 progress: show)
-            let summary = try restorer.restore(version: record, paths: selections)
+            let summary = try SkippedReport.inDamagedVersion(record) { try restorer.restore(version: record, paths: selections) }
             Terminal.clearLine()
-            print("Restored version \(version) (\(Formatting.utc(record.time))) to \(target): \(summary.files) files (\(Formatting.size(summary.bytes))), \(summary.folders) folders, \(summary.symlinks) symlinks; all hashes verified.")
+            let checked = summary.isIncomplete ? "hashes of what was restored verified" : "all hashes verified"
+            print("Restored version \(version) (\(Formatting.utc(record.time))) to \(target): \(summary.files) files (\(Formatting.size(summary.bytes))), \(summary.folders) folders, \(summary.symlinks) symlinks; \(checked).")
             if !summary.skipped.isEmpty {
                 print("Skipped \(summary.skipped.count) existing items (use --overwrite to replace them), e.g. \(summary.skipped[0])")
             }
@@ -75,8 +76,14 @@ struct RestoreCommand: ParsableCommand {
                     print("  \(failure.path): \(failure.reason)")
                 }
                 if summary.failed.count > 50 { print("  ... and \(summary.failed.count - 50) more") }
-                throw ExitStatus.damaged.code
             }
+            for line in SkippedReport.lines(
+                count: summary.unreadableCount, examples: summary.unreadable,
+                head: "NOT RESTORED: \(summary.unreadableCount) entries of the backup's file list could not be used") {
+                print(line)
+            }
+            if let damage = summary.versionDamage { print(SkippedReport.damageLine(damage)) }
+            if summary.isIncomplete { throw ExitStatus.damaged.code }
         } catch let error as ExitCode {
             throw error
         } catch {

@@ -80,15 +80,25 @@ struct VerifyCommand: ParsableCommand {
         for version in report.versions {
             let head = "Version \(version.number) (\(Formatting.utc(version.time))): \(version.files) files, "
                 + "\(Formatting.size(version.bytes)) \(how)"
-            if version.affectedCount == 0 {
+            if version.isIntact {
                 out += head + "; all readable.\n"
                 continue
             }
-            out += head + "; \(version.affectedCount) entries AFFECTED:\n"
-            for entry in version.affected.prefix(listLimit) {
-                out += "  \(Formatting.display(entry.path)): \(Formatting.display(entry.reason))\n"
+            if version.affectedCount == 0 {
+                out += head + ".\n"
+            } else {
+                out += head + "; \(version.affectedCount) entries AFFECTED:\n"
+                for entry in version.affected.prefix(listLimit) {
+                    out += "  \(Formatting.display(entry.path)): \(Formatting.display(entry.reason))\n"
+                }
+                if version.affectedCount > listLimit { out += "  ... and \(version.affectedCount - listLimit) more\n" }
             }
-            if version.affectedCount > listLimit { out += "  ... and \(version.affectedCount - listLimit) more\n" }
+            for line in SkippedReport.lines(
+                count: version.skippedCount, examples: version.skipped,
+                head: "\(version.skippedCount) entries of its file list UNUSABLE", indent: "  ") {
+                out += line + "\n"
+            }
+            if let damage = version.damage { out += "  " + SkippedReport.damageLine(damage) + "\n" }
         }
         out += report.isClean
             ? "OK: no damage found\(report.warnings.isEmpty ? "" : " (see the warnings above)").\n"
@@ -116,6 +126,8 @@ struct VerifyCommand: ParsableCommand {
                     "affected": version.affected.map {
                         ["path": $0.path, "type": Formatting.typeName($0.kind), "reason": $0.reason]
                     },
+                    "skippedCount": version.skippedCount, "skipped": SkippedReport.json(version.skipped),
+                    "damage": version.damage.map { $0 as Any } ?? NSNull(),
                 ]
             },
         ]

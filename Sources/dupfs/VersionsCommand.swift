@@ -19,9 +19,13 @@ struct VersionsCommand: ParsableCommand {
             let backup = try backupArguments.open(logger: logger)
             let versions = try backup.versions()
             if json {
-                let rows: [[String: Any]] = versions.enumerated().map { number, v in
-                    ["version": number, "time": Formatting.utc(v.time), "files": v.fileCount, "size": v.totalSize,
-                     "full": v.isFullBackup, "dlist": v.volumeName]
+                let rows: [[String: Any]] = versions.enumerated().map { number, v -> [String: Any] in
+                    var row: [String: Any] = [
+                        "version": number, "time": Formatting.utc(v.time), "files": v.fileCount, "size": v.totalSize,
+                        "full": v.isFullBackup, "dlist": v.volumeName, "skipped": v.skippedCount,
+                    ]
+                    if let damage = v.damage { row["damage"] = damage }
+                    return row
                 }
                 print(Formatting.json(rows))
                 return
@@ -30,8 +34,10 @@ struct VersionsCommand: ParsableCommand {
             for (number, v) in versions.enumerated() {
                 let files = String(v.fileCount).leftPadded(to: 9)
                 let size = Formatting.size(v.totalSize).leftPadded(to: 11)
-                let partial = v.isFullBackup ? "" : "  (partial)"
-                print("\(String(number).leftPadded(to: 7))  \(Formatting.utc(v.time))  \(files)  \(size)\(partial)")
+                var notes = v.isFullBackup ? "" : "  (partial)"
+                if v.damage != nil { notes += "  (DAMAGED: file list unreadable\(v.fileCount > 0 ? " after \(v.fileCount) files" : ""))" }
+                if v.skippedCount > 0 { notes += "  (\(v.skippedCount) entries unusable)" }
+                print("\(String(number).leftPadded(to: 7))  \(Formatting.utc(v.time))  \(files)  \(size)\(notes)")
             }
         } catch let error as ExitCode {
             throw error

@@ -86,13 +86,19 @@ import TestSupport
         #expect(summary.failed.isEmpty, "\(summary.failed)")
     }
 
-    @Test func damagedDlistHidesOnlyItsVersion() throws {
+    @Test func damagedDlistIsAnEmptyDamagedVersionAndTheOthersStay() throws {
         var options = SampleBackup.defaultOptions
         options.encryption = .aes(.v2, passphrase: "pw")
         let (fixture, _) = try Self.sample(options)
         try FixtureDamage.flipByte("duplicati-20240201T100000Z.dlist.zip.aes", in: fixture.backupDirectory, at: 600)
         let versions = try fixture.open().versions()
-        #expect(versions.map(\.volumeName) == ["duplicati-20240301T100000Z.dlist.zip.aes", "duplicati-20240101T100000Z.dlist.zip.aes"])
+        // Still listed (version numbers do not shift), shown as damaged, with nothing in it.
+        #expect(versions.map(\.volumeName) == [
+            "duplicati-20240301T100000Z.dlist.zip.aes", "duplicati-20240201T100000Z.dlist.zip.aes",
+            "duplicati-20240101T100000Z.dlist.zip.aes",
+        ])
+        #expect(versions.map { $0.damage != nil } == [false, true, false])
+        #expect(versions[1].fileCount == 0 && versions[0].fileCount > 0 && versions[2].fileCount > 0)
     }
 
     @Test func blockInTwoVolumesSurvivesLosingOne() throws {

@@ -156,7 +156,9 @@ import TestSupport
         let report = try Self.verify(fixture)
         #expect(!report.isClean)
         #expect(report.damagedVolumes.map(\.name) == [dlist], "\(report.damagedVolumes)")
-        #expect(report.versions.count == 2)
+        // Its version is still checked, as damaged; the two others are intact.
+        #expect(report.versions.count == 3)
+        #expect(report.versions.map { $0.damage != nil } == [false, true, false])
         #expect(report.versions.allSatisfy { $0.affectedCount == 0 })
     }
 

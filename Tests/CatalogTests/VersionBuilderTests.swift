@@ -100,4 +100,105 @@ import Testing
             #expect(builder.firstDuplicate == "/same.txt")
         }
     }
+
+    @Test func deepPathsAreBuiltOneLevelAtATimeAndCappedWithARecord() throws {
+        let (catalog, _) = try CatalogTests.temporaryCatalog()
+        try catalog.synchronizeVolumes([("a-20240101T000000Z.dlist.zip", "dlist", 10)])
+        let volume = try #require(try catalog.volumes().first)
+        let deepest = Array(repeating: "d", count: VersionBuilder.maximumDepth - 1) + ["f"]
+        let tooDeep = Array(repeating: "d", count: 30_000) + ["f"]
+        try catalog.storeVersion(volumeID: volume.id, time: 1, isFullBackup: true) { builder in
+            let added = [
+                try CatalogTests.add(builder, deepest, .file, size: 1),
+                try CatalogTests.add(builder, tooDeep, .file, size: 1),
+                try CatalogTests.add(builder, ["top.txt"], .file, size: 2),
+            ]
+            #expect(added == [true, false, true])
+        }
+        let version = try #require(try catalog.versions().first)
+        #expect(version.fileCount == 2 && version.totalSize == 3 && version.skippedCount == 1)
+        var parent: Int64 = 0
+        for name in deepest {
+            parent = try #require(try catalog.child(version: version.id, parent: parent, name: name)).id
+        }
+        let skipped = try catalog.skippedEntries(version: version.id)
+        #expect(skipped.count == 1)
+        #expect(skipped.examples.first?.reason.contains("30001 levels") == true)
+        #expect(try catalog.skippedEntries(version: version.id, under: ["d", "d"]).count == 1)
+        #expect(try catalog.skippedEntries(version: version.id, under: ["top.txt"]).count == 0)
+    }
+
+    @Test func skippedEntriesAreKeptWithTheirPlace() throws {
+        let (catalog, _) = try CatalogTests.temporaryCatalog()
+        try catalog.synchronizeVolumes([("a-20240101T000000Z.dlist.zip", "dlist", 10)])
+        let volume = try #require(try catalog.volumes().first)
+        let nfc = "caf\u{E9}", nfd = "cafe\u{301}"
+        try catalog.storeVersion(volumeID: volume.id, time: 1, isFullBackup: true) { builder in
+            _ = try CatalogTests.add(builder, [nfc, "x"], .file, size: 1)
+            _ = try CatalogTests.add(builder, [nfd, "x"], .file, size: 1)
+            _ = try CatalogTests.add(builder, [nfd, "x"], .file, size: 1)  // a duplicate in the NFD folder
+            _ = try CatalogTests.add(builder, [nfd, "x", "under"], .file, size: 1)  // under a file
+            _ = try CatalogTests.add(builder, ["ab"], .folder)
+            try builder.skip(storedPath: "/a/../x", components: nil, reason: "escapes")
+            try builder.skip(storedPath: "/abc", components: ["abc"], reason: "unreadable")
+        }
+        let version = try #require(try catalog.versions().first)
+        #expect(version.skippedCount == 4 && version.damage == nil)
+        #expect(try catalog.volumes().first?.state == .indexed)
+        let all = try catalog.skippedEntries(version: version.id, examples: 2)
+        #expect(all.count == 4 && all.examples.map(\.reason) == [
+            "its path is listed twice (the first is kept)", "a folder above it is a file or symlink in this version",
+        ])
+        // Places compare byte for byte and by whole names; an unknown place counts for the root only.
+        #expect(try catalog.skippedEntries(version: version.id, under: []).count == 4)
+        #expect(try catalog.skippedEntries(version: version.id, under: [nfd]).count == 2)
+        #expect(try catalog.skippedEntries(version: version.id, under: [nfc]).count == 0)
+        #expect(try catalog.skippedEntries(version: version.id, under: ["ab"]).count == 0)
+        #expect(try catalog.skippedEntries(version: version.id, under: ["abc"]).examples.map(\.path) == ["/abc"])
+    }
+
+    @Test func aDamagedListKeepsItsVersionAndIsReadAgain() throws {
+        let (catalog, _) = try CatalogTests.temporaryCatalog()
+        try catalog.synchronizeVolumes([("a-20240101T000000Z.dlist.zip", "dlist", 10)])
+        let volume = try #require(try catalog.volumes().first)
+        try catalog.storeVersion(volumeID: volume.id, time: 1, isFullBackup: true) { builder in
+            _ = try CatalogTests.add(builder, ["a.txt"], .file, size: 1)
+            builder.markDamaged("ends early")
+        }
+        var version = try #require(try catalog.versions().first)
+        #expect(version.damage == "ends early" && version.fileCount == 1)
+        #expect(try catalog.volumes().first?.state == .failed)
+        // Read again whole: the damaged version is replaced, not added to.
+        try catalog.storeVersion(volumeID: volume.id, time: 1, isFullBackup: true) { builder in
+            _ = try CatalogTests.add(builder, ["b.txt"], .file, size: 1)
+        }
+        #expect(try catalog.versions().count == 1)
+        version = try #require(try catalog.versions().first)
+        #expect(version.damage == nil && version.fileCount == 1)
+        #expect(try catalog.children(version: version.id, parent: 0).map(\.name) == ["b.txt"])
+        #expect(try catalog.volumes().first?.state == .indexed)
+    }
+
+    @Test func anIndexWithoutSkippedEntriesIsRebuilt() throws {
+        let (catalog, dir) = try CatalogTests.temporaryCatalog()
+        try catalog.synchronizeVolumes([("a-20240101T000000Z.dlist.zip", "dlist", 10)])
+        // A schema 3 index: versions without the skipped count and damage, no skipped table.
+        try catalog.withState { state in
+            try state.connection.execute("""
+                DROP TABLE versions; DROP TABLE skipped;
+                CREATE TABLE versions (id INTEGER PRIMARY KEY, volume INTEGER NOT NULL UNIQUE, time INTEGER NOT NULL,
+                    full INTEGER NOT NULL, files INTEGER NOT NULL, bytes INTEGER NOT NULL);
+                UPDATE settings SET value='3' WHERE key='schema';
+                """)
+        }
+        let reopened = try Catalog(path: dir + "/index.sqlite")
+        #expect(try reopened.volumes().isEmpty, "read again from scratch, so that skipped entries are known")
+        try reopened.synchronizeVolumes([("a-20240101T000000Z.dlist.zip", "dlist", 10)])
+        let volume = try #require(try reopened.volumes().first)
+        try reopened.storeVersion(volumeID: volume.id, time: 1, isFullBackup: true) { builder in
+            try builder.skip(storedPath: "x", components: nil, reason: "r")
+        }
+        #expect(try reopened.versions().first?.skippedCount == 1)
+        #expect(try reopened.setting("schema") == String(Catalog.schemaVersion))
+    }
 }

@@ -290,11 +290,85 @@ import Testing
                 default: if bytes.count > 1 { bytes.remove(at: position) }
                 }
             }
-            _ = try? Self.parseInChunks(bytes) { Int.random(in: 1...97, using: &generator) }
+            let strict = try? Self.parseInChunks(bytes) { Int.random(in: 1...97, using: &generator) }
+            // With an unusable handler: exactly the strict parse's entries when that succeeds.
+            if let tolerant = try? Self.parseTolerantly(String(decoding: bytes, as: UTF8.self)), let strict,
+               String(validating: bytes, as: UTF8.self) != nil {
+                #expect(tolerant.entries == strict && tolerant.unusable.isEmpty)
+            }
             _ = try? Manifest.parse(bytes)
             _ = try? EntryMetadata.parse(bytes)
             _ = try? IndexVolumeList.parse(bytes)
             _ = try? Fileset.parse(bytes)
+        }
+    }
+
+    /// Parses with an `unusable` handler, in chunks of `chunk` bytes.
+    static func parseTolerantly(_ text: String, chunk: Int = 7)
+        throws -> (entries: [FilelistEntry], unusable: [FilelistReader.UnusableObject])
+    {
+        var reader = FilelistReader(maxObjectBytes: 4096)
+        var entries: [FilelistEntry] = []
+        var unusable: [FilelistReader.UnusableObject] = []
+        let bytes = Array(text.utf8)
+        for start in stride(from: 0, to: bytes.count, by: chunk) {
+            try reader.consume(Array(bytes[start..<min(bytes.count, start + chunk)]), { entries.append($0) },
+                               unusable: { unusable.append($0) })
+        }
+        try reader.finish()
+        #expect(reader.unusableObjects == unusable.count)
+        return (entries, unusable)
+    }
+
+    @Test func aBrokenObjectCostsOnlyItselfWithAnUnusableHandler() throws {
+        let good = #"{"type":"File","path":"/ok/a","hash":"h","size":1}"#
+        let objects = [
+            good,
+            #"{"type":"File","path":"/bad/sur\uD800rogate","hash":"h","size":1}"#,
+            #"{"type":"File","path":"/bad/neg","hash":"h","size":-1}"#,
+            #"{"type":"File","path":"/bad/max","hash":"h","size":9223372036854775807}"#,
+            #"{"type":"File","path":"/bad/over","hash":"h","size":18446744073709551617}"#,
+            #"{"type":"File","path":"/bad/float","hash":"h","size":1e300}"#,
+            #"{"type":"Folder","path":"/bad/meta/","metasize":1152921504606846977}"#,
+            #"{"type":"File","path":"/bad/nohash","size":1}"#,
+            #"{"type":"File","path":"/bad/syntax","hash":"h","size":1,,}"#,
+            #"{"type":"File","path":7}"#,
+            #"{"type":"File","path":"/bad/big","pad":""# + String(repeating: "x", count: 5000) + #""}"#,
+            #"{"type":"File","path":"/bad/deep","x":"# + String(repeating: "[", count: 300) + String(repeating: "]", count: 300) + "}",
+            #"{"type":"File","path":"/ok/max","hash":"h","size":1152921504606846976}"#,
+            good.replacingOccurrences(of: "/ok/a", with: "/ok/b"),
+        ]
+        let (entries, unusable) = try Self.parseTolerantly("[" + objects.joined(separator: ",") + "]")
+        #expect(entries.map(\.path) == ["/ok/a", "/ok/max", "/ok/b"])
+        #expect(entries[1].size == FilelistEntry.maximumSize)
+        #expect(unusable.map(\.path) == [
+            "/bad/sur\u{FFFD}rogate", "/bad/neg", "/bad/max", "/bad/over", "/bad/float", "/bad/meta/", "/bad/nohash",
+            "/bad/syntax", nil, nil, nil,
+        ])
+        guard case .malformedJSON(let message) = unusable[0].reason else {
+            Issue.record("\(unusable[0].reason)")
+            return
+        }
+        #expect(message.hasPrefix("lone surrogate escape"))
+        #expect(unusable[2].reason == .invalidValue("size 9223372036854775807 is over 1 EiB"))
+        #expect(unusable[9].reason == .entryTooLarge(4096))
+        // Each offset is where that object's `{` is.
+        let text = "[" + objects.joined(separator: ",") + "]"
+        let bytes = Array(text.utf8)
+        #expect(unusable.allSatisfy { bytes[$0.offset] == UInt8(ascii: "{") })
+    }
+
+    @Test func withoutAnUnusableHandlerABrokenObjectStillFailsTheList() {
+        for object in [#"{"type":"File","path":"/a","hash":"h","size":-1}"#,
+                       #"{"type":"File","path":"/a\uDC00","hash":"h","size":1}"#,
+                       #"{"type":"File","path":"/a","hash":"h","size":1152921504606846977}"#] {
+            #expect(throws: DuplicatiFormatError.self) { try Self.parse("[" + object + "]") }
+        }
+    }
+
+    @Test func theListsOwnSyntaxStillFailsTheWholeList() {
+        for text in ["[{\"type\":\"File\"}", "[{}]x", "{}", "[{\"a\":1} {\"b\":2}]"] {
+            #expect(throws: DuplicatiFormatError.self) { _ = try Self.parseTolerantly(text) }
         }
     }
 }

@@ -10,7 +10,8 @@ extension FilelistEntry {
     /// - Parameter bytes: the object's bytes, `{` to `}`.
     /// - Returns: the entry, or nil for a skipped object.
     /// - Throws: `malformedJSON` for bad syntax; for a known type, `missingField` (`path`; for
-    ///   files also `hash` and `size`) and `invalidValue` (wrong value type, negative size).
+    ///   files also `hash` and `size`) and `invalidValue` (wrong value type, a negative size or
+    ///   one over ``FilelistEntry/maximumSize``).
     static func parse(object bytes: [UInt8]) throws(DuplicatiFormatError) -> FilelistEntry? {
         var parser = JSONParser(bytes)
         var fields = Fields()
@@ -20,6 +21,29 @@ extension FilelistEntry {
         }
         try parser.expectEnd()
         return try fields.entry()
+    }
+
+    /// The `path` of an object that ``parse(object:)`` refused, as far as it can be read: a lone
+    /// surrogate escape or invalid UTF-8 in it reads as U+FFFD. Only for saying where the lost
+    /// entry was; nil when the object has no string `path` or its syntax is broken.
+    /// - Parameter bytes: the object's bytes, `{` to `}`.
+    static func salvagePath(object bytes: [UInt8]) -> String? {
+        var parser = JSONParser(bytes)
+        parser.repairsText = true
+        var path: String?
+        do throws(DuplicatiFormatError) {
+            var object = try parser.beginObject()
+            while let key = try parser.nextKey(&object) {
+                if key == "path", try parser.peekKind() == .string {
+                    path = try parser.readString()
+                } else {
+                    try parser.skipValue()
+                }
+            }
+        } catch {
+            return path
+        }
+        return path
     }
 
     /// The members of one object as read, before its type is known.
@@ -71,7 +95,9 @@ extension FilelistEntry {
             if let deferredError { throw deferredError }
             guard let path else { throw .missingField("path") }
             for (name, value) in [("metasize", metasize), ("size", size), ("blocksize", blocksize)] {
-                if let value, value < 0 { throw .invalidValue("\(name) \(value)") }
+                guard let value else { continue }
+                if value < 0 { throw .invalidValue("\(name) \(value)") }
+                if value > FilelistEntry.maximumSize { throw .invalidValue("\(name) \(value) is over 1 EiB") }
             }
             var entry = FilelistEntry(
                 kind: kind, path: path, metahash: metahash, metasize: metasize,

@@ -5,6 +5,11 @@
 /// the object held. Nothing is reconciled: if a hostile object carries both `blocklists` and
 /// `blockhash`, both are kept and the reconstruction decides (§7.2 prefers `blocklists`).
 package struct FilelistEntry: Sendable, Equatable {
+    /// The largest `size`, `metasize` or `blocksize` believed: 1 EiB, beyond any file a file
+    /// system holds, and far enough below `Int64.max` that sums and rounding to whole blocks of
+    /// any accepted value cannot overflow. A larger value makes its entry unusable.
+    package static let maximumSize: Int64 = 1 << 60
+
     /// File, folder or symlink.
     package var kind: EntryKind
     /// The full source path exactly as stored (not normalised; folders end with a separator).

@@ -10,7 +10,23 @@
 /// top-level object (tracking strings and nesting, nothing else), then `JSONParser` checks and
 /// reads that object. Memory is therefore bounded by `maxObjectBytes` plus the entry, however
 /// long the list. After any error the reader stays failed.
+///
+/// Given an `unusable` handler, an object whose bounds are clear but whose content is not (bad
+/// syntax inside it, a lone surrogate escape, a negative or absurd size, a missing field, too
+/// large or too deeply nested) is handed to it and the list goes on: one broken entry costs
+/// only itself. Without one, such an object fails the whole list.
 package struct FilelistReader {
+    /// An object of the list that could not be made into an entry.
+    package struct UnusableObject: Sendable, Equatable {
+        /// Its `path` as far as it could be read (a lone surrogate or invalid UTF-8 reads as
+        /// U+FFFD); nil when it has no readable one.
+        package let path: String?
+        /// Why it was refused.
+        package let reason: DuplicatiFormatError
+        /// Where its `{` is in the document (bytes from the start).
+        package let offset: Int
+    }
+
     private enum Phase {
         /// `count` bytes of a UTF-8 BOM seen at the very start.
         case start(count: Int)
@@ -30,6 +46,8 @@ package struct FilelistReader {
 
     /// How many complete objects were skipped for an unknown or `AlternateStream` type.
     package private(set) var skippedObjects = 0
+    /// How many objects were handed to an `unusable` handler.
+    package private(set) var unusableObjects = 0
 
     private let maxObjectBytes: Int
     private var phase = Phase.start(count: 0)
@@ -40,6 +58,11 @@ package struct FilelistReader {
     private var afterBackslash = false
     /// Bytes consumed so far, for error messages.
     private var offset = 0
+    /// Where the current object began.
+    private var objectStart = 0
+    /// Why the current object is already known to be unusable (too large, nested too deep);
+    /// its bytes are then no longer kept.
+    private var objectProblem: DuplicatiFormatError?
 
     /// - Parameter maxObjectBytes: the largest single object accepted, in bytes.
     package init(maxObjectBytes: Int = 16 << 20) {
@@ -50,13 +73,17 @@ package struct FilelistReader {
     /// - Parameters:
     ///   - bytes: the next bytes of the document; any length, including 0.
     ///   - emit: called with each entry in document order, as soon as its object is complete.
+    ///   - unusable: called with each object that cannot be made into an entry; nil makes
+    ///     such an object fail the list.
     /// - Throws: `DuplicatiFormatError` for bad input (`entryTooLarge` for an object over
-    ///   `maxObjectBytes`), or whatever `emit` throws. After a throw the reader is unusable.
+    ///   `maxObjectBytes`), or whatever `emit` or `unusable` throws. After a throw the reader
+    ///   is unusable.
     package mutating func consume(
-        _ bytes: UnsafeRawBufferPointer, _ emit: (FilelistEntry) throws -> Void
+        _ bytes: UnsafeRawBufferPointer, _ emit: (FilelistEntry) throws -> Void,
+        unusable: ((UnusableObject) throws -> Void)? = nil
     ) throws {
         do {
-            try scan(bytes, emit)
+            try scan(bytes, emit, unusable)
         } catch {
             phase = .failed
             throw error
@@ -67,9 +94,12 @@ package struct FilelistReader {
     /// - Parameters:
     ///   - bytes: the next bytes of the document.
     ///   - emit: called with each entry, in document order.
-    /// - Throws: as `consume(_:_:)` with a raw buffer.
-    package mutating func consume(_ bytes: [UInt8], _ emit: (FilelistEntry) throws -> Void) throws {
-        try bytes.withUnsafeBytes { raw in try consume(raw, emit) }
+    ///   - unusable: as for a raw buffer.
+    /// - Throws: as `consume(_:_:unusable:)` with a raw buffer.
+    package mutating func consume(
+        _ bytes: [UInt8], _ emit: (FilelistEntry) throws -> Void, unusable: ((UnusableObject) throws -> Void)? = nil
+    ) throws {
+        try bytes.withUnsafeBytes { raw in try consume(raw, emit, unusable: unusable) }
     }
 
     /// Checks that the document ended completely.
@@ -99,12 +129,13 @@ package struct FilelistReader {
     }
 
     private mutating func scan(
-        _ bytes: UnsafeRawBufferPointer, _ emit: (FilelistEntry) throws -> Void
+        _ bytes: UnsafeRawBufferPointer, _ emit: (FilelistEntry) throws -> Void,
+        _ unusable: ((UnusableObject) throws -> Void)?
     ) throws {
         var index = 0
         while index < bytes.count {
             if case .object = phase {
-                index = try scanObject(bytes, from: index, emit)
+                index = try scanObject(bytes, from: index, emit, unusable)
                 continue
             }
             let byte = bytes[index]
@@ -136,6 +167,8 @@ package struct FilelistReader {
                     depth = 1
                     inString = false
                     afterBackslash = false
+                    objectStart = offset - 1
+                    objectProblem = nil
                     phase = .object
                 } else {
                     throw malformed("expected an object")
@@ -162,7 +195,8 @@ package struct FilelistReader {
     /// Copies object bytes into the buffer until the object closes or the chunk ends.
     /// - Returns: the index of the first byte not consumed.
     private mutating func scanObject(
-        _ bytes: UnsafeRawBufferPointer, from start: Int, _ emit: (FilelistEntry) throws -> Void
+        _ bytes: UnsafeRawBufferPointer, from start: Int, _ emit: (FilelistEntry) throws -> Void,
+        _ unusable: ((UnusableObject) throws -> Void)?
     ) throws -> Int {
         var index = start
         var closed = false
@@ -183,32 +217,68 @@ package struct FilelistReader {
                     inString = true
                 case UInt8(ascii: "{"), UInt8(ascii: "["):
                     depth += 1
-                    if depth > JSONParser.maxDepth { throw malformed("nesting too deep") }
+                    // Only a counter here: deeper nesting costs nothing until JSONParser recurses.
+                    if depth > JSONParser.maxDepth, objectProblem == nil {
+                        let problem = malformed("nesting too deep")
+                        if unusable == nil { throw problem }
+                        objectProblem = problem
+                    }
                 case UInt8(ascii: "}"), UInt8(ascii: "]"):
                     depth -= 1
                 default:
                     break
                 }
             }
-            if buffer.count + (index - start) > maxObjectBytes {
-                throw DuplicatiFormatError.entryTooLarge(maxObjectBytes)
+            if objectProblem == nil, buffer.count + (index - start) > maxObjectBytes {
+                let problem = DuplicatiFormatError.entryTooLarge(maxObjectBytes)
+                if unusable == nil { throw problem }
+                objectProblem = problem
             }
             if depth == 0 {
                 closed = true
                 break
             }
         }
-        buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
+        if objectProblem == nil {
+            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<index]))
+        } else {
+            buffer.removeAll()
+        }
         offset += index - start
         if closed {
             phase = .afterElement
-            if let entry = try FilelistEntry.parse(object: buffer) {
-                try emit(entry)
-            } else {
-                skippedObjects += 1
-            }
+            try finishObject(emit, unusable)
         }
         return index
+    }
+
+    /// Turns the complete object in the buffer into an entry, a skip, or an unusable object.
+    private mutating func finishObject(
+        _ emit: (FilelistEntry) throws -> Void, _ unusable: ((UnusableObject) throws -> Void)?
+    ) throws {
+        let parsed: FilelistEntry?
+        if let objectProblem {
+            try reject(UnusableObject(path: nil, reason: objectProblem, offset: objectStart), unusable)
+            return
+        }
+        do {
+            parsed = try FilelistEntry.parse(object: buffer)
+        } catch {
+            let path = unusable == nil ? nil : FilelistEntry.salvagePath(object: buffer)
+            try reject(UnusableObject(path: path, reason: error, offset: objectStart), unusable)
+            return
+        }
+        if let parsed {
+            try emit(parsed)
+        } else {
+            skippedObjects += 1
+        }
+    }
+
+    private mutating func reject(_ object: UnusableObject, _ unusable: ((UnusableObject) throws -> Void)?) throws {
+        guard let unusable else { throw object.reason }
+        unusableObjects += 1
+        try unusable(object)
     }
 
     private static func isWhitespace(_ byte: UInt8) -> Bool {

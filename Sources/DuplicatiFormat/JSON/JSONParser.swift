@@ -3,7 +3,8 @@
 /// Callers walk the document with `beginObject`/`nextKey`, `beginArray`/`nextElement` and the
 /// typed readers, and `skipValue` whatever they don't need, so a large `vol/` list or metadata
 /// blob is never turned into a tree. Syntax follows RFC 8259 strictly; strings must be valid
-/// UTF-8 and may not contain lone surrogate escapes.
+/// UTF-8 and may not contain lone surrogate escapes (unless `repairsText`, used only to say
+/// where a refused object was).
 struct JSONParser {
     /// The kind of the next value, from its first byte.
     enum ValueKind: Equatable {
@@ -20,6 +21,9 @@ struct JSONParser {
 
     private let bytes: [UInt8]
     private var position: Int
+    /// Strings with a lone surrogate escape or invalid UTF-8 read with U+FFFD in their place
+    /// instead of failing: only to say where a broken object was (never for values we keep).
+    var repairsText = false
 
     /// - Parameter bytes: the document; a leading UTF-8 BOM is skipped.
     init(_ bytes: [UInt8]) {
@@ -306,14 +310,22 @@ struct JSONParser {
             switch unit {
             case 0xD800...0xDBFF:
                 // A high surrogate must be followed by an escaped low surrogate.
+                let afterHigh = position
                 guard consume(UInt8(ascii: "\\")), consume(UInt8(ascii: "u")) else {
-                    throw error("lone surrogate escape")
+                    position = afterHigh
+                    try loneSurrogate(into: &buffer)
+                    return
                 }
                 let low = try readHex4()
-                guard (0xDC00...0xDFFF).contains(low) else { throw error("lone surrogate escape") }
+                guard (0xDC00...0xDFFF).contains(low) else {
+                    position = afterHigh
+                    try loneSurrogate(into: &buffer)
+                    return
+                }
                 scalarValue = 0x10000 + ((UInt32(unit) - 0xD800) << 10) + (UInt32(low) - 0xDC00)
             case 0xDC00...0xDFFF:
-                throw error("lone surrogate escape")
+                try loneSurrogate(into: &buffer)
+                return
             default:
                 scalarValue = UInt32(unit)
             }
@@ -322,6 +334,12 @@ struct JSONParser {
         default:
             throw error("invalid escape")
         }
+    }
+
+    /// A surrogate escape without its partner: an error, or U+FFFD when repairing text.
+    private func loneSurrogate(into buffer: inout [UInt8]) throws(DuplicatiFormatError) {
+        guard repairsText else { throw error("lone surrogate escape") }
+        buffer += [0xEF, 0xBF, 0xBD]
     }
 
     private mutating func readHex4() throws(DuplicatiFormatError) -> UInt16 {
@@ -344,6 +362,7 @@ struct JSONParser {
 
     private func decodeUTF8(_ slice: ArraySlice<UInt8>) throws(DuplicatiFormatError) -> String {
         guard let text = String(validating: slice, as: UTF8.self) else {
+            if repairsText { return String(decoding: slice, as: UTF8.self) }
             throw error("invalid UTF-8 in a string")
         }
         return text

@@ -91,8 +91,25 @@ package enum FormatFuzzBody {
             if let reference { fuzzCheck(entries == reference, "a smaller object limit changed the entries") }
         }
         for entry in entries {
-            fuzzCheck(entry.size >= 0, "\(entry.path): negative size")
+            fuzzCheck(entry.size >= 0 && entry.size <= FilelistEntry.maximumSize, "\(entry.path): size \(entry.size)")
             sourcePath(entry.path)
+        }
+        // With an unusable handler, in one piece: what a strict parse accepts comes out alike,
+        // and every refused object is reported where its `{` is.
+        var tolerant = FilelistReader(maxObjectBytes: objectLimit)
+        var kept: [FilelistEntry] = []
+        var refused: [FilelistReader.UnusableObject] = []
+        let tolerated = (try? tolerant.consume(document, { kept.append($0) }, unusable: { refused.append($0) })) != nil
+            && (try? tolerant.finish()) != nil
+        if objectLimit == 16 << 20, let reference {
+            fuzzCheck(tolerated && refused.isEmpty && kept == reference, "a tolerant parse differs from a strict one that succeeds")
+        }
+        for object in refused {
+            fuzzCheck(document.indices.contains(object.offset) && document[object.offset] == UInt8(ascii: "{"),
+                      "an unusable object's offset \(object.offset) is not its '{'")
+        }
+        for entry in kept {
+            fuzzCheck(entry.size >= 0 && entry.size <= FilelistEntry.maximumSize, "\(entry.path): size \(entry.size)")
         }
     }
 

@@ -1,0 +1,151 @@
+import Catalog
+import DuplicatiFormat
+import Foundation
+import Zip
+
+/// Reading file lists (dlists) into versions. One entry that cannot be used costs that entry
+/// alone (recorded with its place and reason, so every later command reports it); a list that
+/// cannot be read to the end keeps its version, marked damaged, with what came before.
+extension Indexer {
+    /// The first phase: every new dlist (versions and trees), newest first. A dlist that cannot
+    /// be read at all is kept as a damaged version without entries, one read part of the way as
+    /// a damaged version with what came before; either way the other versions are read.
+    /// - Parameters:
+    ///   - encrypted: whether the passphrase must be checked.
+    ///   - limit: read at most this many (the newest first) once one of them gave the backup's
+    ///     format; nil for all.
+    func readFileLists(encrypted: Bool, limit: Int? = nil) throws -> BackupFormat {
+        let all = try catalog.volumes()
+        let pendingLists = all.filter { $0.kind == "dlist" && $0.state == .pending }.sorted { $0.name > $1.name }
+        let pendingIndexes = all.filter { $0.kind == "dindex" && $0.state == .pending }
+        let total = min(pendingLists.count, limit ?? Int.max) + pendingIndexes.count
+        var done = 0
+        var format = try storedFormat()
+
+        if encrypted && pendingLists.isEmpty {
+            // Nothing to read, but the passphrase must still be right: open one header.
+            if let newest = all.filter({ $0.kind == "dlist" }).max(by: { $0.name < $1.name }) {
+                _ = try volumes.plaintext(newest.name)
+            }
+        }
+        for volume in pendingLists {
+            if isCancelled() { throw CancellationError() }
+            if let limit, done >= limit, format != nil { break }
+            progress(BackupProgress(phase: "Reading file lists", done: done, total: total))
+            do {
+                format = try readFileList(volume, format: format)
+            } catch let error as BackupError {
+                if case .wrongPassphrase = error { throw error }
+                if case .passphraseRequired = error { throw error }
+                if case .inconsistent = error { throw error }
+                if case .unsupported = error { throw error }
+                logger.error("\(error)")
+                try storeUnreadable(volume, reason: error.description)
+            }
+            done += 1
+        }
+        guard let format else {
+            throw BackupError.noBackupFound("no file list (dlist) of this backup could be read")
+        }
+        return format
+    }
+
+    /// Keeps a dlist that could not be opened as a damaged version without entries (so that it
+    /// is listed as damaged, not missing, and later versions keep their numbers); the next run
+    /// reads it again.
+    private func storeUnreadable(_ volume: VolumeRecord, reason: String) throws {
+        guard let time = VolumeName(volume.name)?.time else {
+            try catalog.setVolumeState(volume.id, .failed)
+            return
+        }
+        try catalog.storeVersion(volumeID: volume.id, time: Int64(time.timeIntervalSince1970), isFullBackup: true) { builder in
+            builder.markDamaged(reason)
+        }
+    }
+
+    private func readFileList(_ volume: VolumeRecord, format: BackupFormat?) throws -> BackupFormat {
+        guard let name = VolumeName(volume.name), let time = name.time else {
+            throw BackupError.damagedVolume(name: volume.name, reason: "not a dlist name")
+        }
+        let source = try volumes.plaintext(volume.name, whole: true)
+        try volumes.verifyAuthentication(volume.name, source: source)
+        let archive = try VolumeSet.openZip(source, name: volume.name)
+        let found = try checkManifest(archive, volume: volume.name, format: format)
+        var isFull = true
+        if let entry = archive.entry(named: "fileset") {
+            do {
+                isFull = try Fileset.parse(try archive.read(entry, limit: 1 << 20)).isFullBackup
+            } catch {
+                logger.warning("\(volume.name): unreadable fileset entry (\(error)); treating it as a full backup")
+            }
+        }
+        let seconds = Int64(time.timeIntervalSince1970)
+        try catalog.storeVersion(volumeID: volume.id, time: seconds, isFullBackup: isFull) { builder in
+            guard let list = archive.entry(named: "filelist.json") else {
+                builder.markDamaged("\(volume.name) has no filelist.json")
+                return
+            }
+            var reader = FilelistReader()
+            do {
+                try archive.stream(list) { chunk in
+                    try reader.consume(chunk, { entry in try add(entry, to: builder) }, unusable: { object in
+                        // Where it was, as far as its path can be read, so that a restore of
+                        // that place knows it lost something.
+                        try builder.skip(
+                            storedPath: object.path ?? "(no readable path; object at byte \(object.offset))",
+                            components: object.path.flatMap(SourcePath.components(of:)),
+                            reason: "unreadable entry: \(Self.describe(object.reason))")
+                    })
+                }
+                try reader.finish()
+            } catch let error as DuplicatiFormatError {
+                builder.markDamaged("filelist.json: \(Self.describe(error))")
+            } catch let error as ZipError {
+                builder.markDamaged("filelist.json: \(error)")
+            }
+            if let damage = builder.damage {
+                logger.error("\(volume.name): \(damage); the version keeps the \(builder.fileCount) files read before")
+            }
+            if let first = builder.firstSkipped {
+                // A hostile path may be 60,000 characters: the log gets its ends.
+                let path = first.path.count > 300 ? "\(first.path.prefix(150))...\(first.path.suffix(150))" : first.path
+                logger.warning("\(volume.name): \(builder.skippedCount) entries left out of the version, e.g. \(path.debugDescription): \(first.reason)")
+            }
+        }
+        return found
+    }
+
+    /// A format error in words.
+    static func describe(_ error: DuplicatiFormatError) -> String {
+        switch error {
+        case .malformedJSON(let message): "bad JSON (\(message))"
+        case .missingField(let field): "no \(field)"
+        case .unsupportedManifestVersion(let version): "manifest version \(version)"
+        case .invalidValue(let message): "invalid value (\(message))"
+        case .entryTooLarge(let limit): "an object over \(limit) bytes"
+        }
+    }
+
+    private func add(_ entry: FilelistEntry, to builder: VersionBuilder) throws {
+        guard let components = SourcePath.components(of: entry.path) else {
+            try builder.skip(storedPath: entry.path, components: nil,
+                             reason: "its path is relative or tries to leave its folder (.., NUL, / in a Windows name)")
+            return
+        }
+        let kind: EntryKindCode
+        switch entry.kind {
+        case .file: kind = .file
+        case .folder: kind = .folder
+        case .symlink: kind = .symlink
+        }
+        if kind != .folder && components.isEmpty {
+            try builder.skip(storedPath: entry.path, components: components, reason: "a file or symlink in place of the root")
+            return
+        }
+        try builder.add(
+            components: components, kind: kind, size: kind == .file ? max(0, entry.size) : 0, hash: entry.hash,
+            blocklists: entry.blocklists, blockhash: entry.blockhash, metahash: entry.metahash,
+            metasize: entry.metasize, metablocklists: entry.metablocklists, metablockhash: entry.metablockhash,
+            storedPath: entry.path, listTime: entry.time.flatMap(SerializedDateTime.unixSeconds(from:)))
+    }
+}
