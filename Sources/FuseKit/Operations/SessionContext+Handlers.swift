@@ -11,21 +11,21 @@ internal import CFuse
 extension SessionContext {
     /// `lookup`.
     func lookup(_ request: Request, parent: InodeNumber, name: [UInt8]) {
-        pending(request, encode: { value, _ in .entry(value) }) { reply in
+        pending(request, operation: "lookup", inode: parent, encode: { value, _ in .entry(value) }) { reply in
             filesystem.lookup(parent: parent, name: name, reply: reply)
         }
     }
 
     /// `getattr`.
     func getattr(_ request: Request, inode: InodeNumber) {
-        pending(request, encode: { value, _ in .attributes(value.0, timeout: value.timeout) }) { reply in
+        pending(request, operation: "getattr", inode: inode, encode: { value, _ in .attributes(value.0, timeout: value.timeout) }) { reply in
             filesystem.getattr(inode: inode, reply: reply)
         }
     }
 
     /// `readlink`.
     func readlink(_ request: Request, inode: InodeNumber) {
-        pending(request, encode: { value, _ in .readlink(value) }) { reply in
+        pending(request, operation: "readlink", inode: inode, encode: { value, _ in .readlink(value) }) { reply in
             filesystem.readlink(inode: inode, reply: reply)
         }
     }
@@ -35,7 +35,7 @@ extension SessionContext {
         if flags & O_ACCMODE != O_RDONLY || flags & O_TRUNC != 0 {
             return respond(request, .error(EROFS))
         }
-        pending(request, encode: { value, _ in .open(value) }) { reply in
+        pending(request, operation: "open", inode: inode, encode: { value, _ in .open(value) }) { reply in
             filesystem.open(inode: inode, flags: flags, reply: reply)
         }
     }
@@ -44,7 +44,7 @@ extension SessionContext {
     func read(_ request: Request, inode: InodeNumber, handle: UInt64, offset: Int64, size: Int) {
         guard offset >= 0, size >= 0 else { return respond(request, .error(EINVAL)) }
         let logger = logger
-        pending(request, encode: { (bytes: [UInt8], _) -> Reply in
+        pending(request, operation: "read", inode: inode, encode: { (bytes: [UInt8], _) -> Reply in
             if bytes.count > size {
                 logger.error(
                     "filesystem returned more bytes than asked; cutting off",
@@ -69,7 +69,7 @@ extension SessionContext {
     /// `readdir` and `readdirplus`: as many entries as fit in `size` bytes.
     func readdir(_ request: Request, inode: InodeNumber, handle: UInt64, size: Int, offset: Int64, plus: Bool) {
         let limit = DirectoryListing.mostEntries(fitting: min(size, DirectoryListing.maximumSize), plus: plus)
-        pending(request, encode: { [self] entries, request in
+        pending(request, operation: plus ? "readdirplus" : "readdir", inode: inode, encode: { [self] entries, request in
             pack(entries, inode: inode, size: size, plus: plus, request: request)
         }) { reply in
             filesystem.readdir(inode: inode, handle: handle, offset: offset, plus: plus, limit: limit, reply: reply)
@@ -106,14 +106,14 @@ extension SessionContext {
 
     /// `getxattr`, applying the size protocol: 0 asks for the length, too small is `ERANGE`.
     func getxattr(_ request: Request, inode: InodeNumber, name: [UInt8], size: Int) {
-        pending(request, encode: { value, _ in Self.sized(value, size: size) }) { reply in
+        pending(request, operation: "getxattr", inode: inode, encode: { value, _ in Self.sized(value, size: size) }) { reply in
             filesystem.getxattr(inode: inode, name: name, size: size, reply: reply)
         }
     }
 
     /// `listxattr`, applying the size protocol.
     func listxattr(_ request: Request, inode: InodeNumber, size: Int) {
-        pending(request, encode: { value, _ in Self.sized(value, size: size) }) { reply in
+        pending(request, operation: "listxattr", inode: inode, encode: { value, _ in Self.sized(value, size: size) }) { reply in
             filesystem.listxattr(inode: inode, size: size, reply: reply)
         }
     }

@@ -41,10 +41,12 @@ final class SessionContext: Sendable {
     /// returns, FuseKit answers `EIO` at the deadline unless the filesystem answers first.
     /// - Parameters:
     ///   - request: The request.
+    ///   - operation: Its name, for the log when it runs out of time.
+    ///   - inode: The node it is about, for the same log.
     ///   - encode: Turns the filesystem's value into the reply (run only for a delivered answer).
     ///   - start: Calls the filesystem.
     func pending<Value: Sendable>(
-        _ request: Request, encode: @escaping @Sendable (Value, Request) -> Reply,
+        _ request: Request, operation: String, inode: InodeNumber, encode: @escaping @Sendable (Value, Request) -> Reply,
         _ start: (PendingReply<Value>) -> Void
     ) {
         let reply = PendingReply<Value>(timeout: requestTimeout) { [self] result in
@@ -56,16 +58,16 @@ final class SessionContext: Sendable {
         start(reply)
         guard !reply.isAnswered else { return }
         Self.deadlines.asyncAfter(deadline: reply.deadline) { [self] in
-            if reply.expire() { noteExpired() }
+            if reply.expire() { noteExpired(operation: operation, inode: inode) }
         }
     }
 
     /// Counts and logs a request answered by its deadline.
-    func noteExpired() {
+    func noteExpired(operation: String, inode: InodeNumber) {
         let count = expired.add(1, ordering: .relaxed).newValue
         logger.warning(
-            "a request ran out of time and was answered EIO",
-            metadata: ["timeout": "\(requestTimeout)", "expiredSoFar": "\(count)"])
+            "\(operation) of inode \(inode) ran out of time (\(requestTimeout) s) and was answered EIO",
+            metadata: ["expiredSoFar": "\(count)"])
     }
 
     /// Requests answered `EIO` by their deadline so far.
