@@ -85,7 +85,7 @@ struct ReliabilityReport {
         }
         lines.append("- mount: --io-timeout \(Self.number(settings.ioTimeout)) --memory-cache 0 --cache-size 0; \(settings.threads) reader threads, "
             + "open + pread of 1–65536 bytes at random offsets of random files, pages dropped (POSIX_FADV_DONTNEED) around every read; "
-            + "hang = one call over \(Self.number(settings.ioTimeout + settings.slack)) s that did not return the right bytes "
+            + "each file looked up once before the faults; hang = one call over \(Self.number(2 * settings.ioTimeout + settings.slack)) s (two kernel requests' limits + slack) that did not return the right bytes "
             + "(a slower call that did is noted as slow but right)")
         lines.append("- class mounts: largest resident size at a class's end \(String(format: "%.1f", Double(classPeakRSS) / 1_048_576)) MiB")
         if let soakStart, let soakEnd {
