@@ -145,6 +145,40 @@ private struct Mounted {
         #expect(found.mtime.nanoseconds == UInt32(source.mtimeNanoseconds))
     }
 
+    @Test func aColdListingOfAThousandFilesCostsAHandfulOfReads() throws {
+        var entries = [FixtureEntry(path: "/data/big", content: .folder)]
+        for index in 0..<1000 {
+            entries.append(FixtureEntry(
+                path: "/data/big/f-\(index).txt", content: .file(Array("file \(index)\n".utf8)), mode: 0o640,
+                mtimeSeconds: 1_700_000_000 + Int64(index), mtimeNanoseconds: Int32(index * 100)))
+        }
+        let directory = root.appendingPathComponent("thousand")
+        _ = try FixtureBackupWriter(directory: directory, options: FixtureOptions(blocksize: 4096, volumeSize: 8 << 20))
+            .addVersion(entries, time: Date(timeIntervalSince1970: 1_709_287_200))
+        let mounted = try Mounted.open(directory, cache: root.appendingPathComponent("cache"))
+        let folder = try mounted.walk("2024-03-01T10:00:00Z/data/big")
+        let before = mounted.store.reads.withLock { $0 }
+        // As the kernel lists: pages of a few dozen entries with attributes, each from the last cookie.
+        var offset: Int64 = 0
+        var listed: [DirectoryEntry] = []
+        while true {
+            let page = try mounted.filesystem.readdir(inode: folder, handle: 0, offset: offset, plus: true, limit: 25)
+            guard let last = page.last else { break }
+            listed += page.map(\.entry).filter { $0.name != [46] && $0.name != [46, 46] }
+            offset = last.nextOffset
+        }
+        let reads = mounted.store.reads.withLock { $0 } - before
+        #expect(listed.count == 1000)
+        #expect(listed.allSatisfy { $0.attributesKnown })
+        for entry in listed {
+            let index = Int(String(decoding: entry.name, as: UTF8.self).dropFirst(2).dropLast(4))!
+            #expect(entry.attributes.mode & 0o7777 == 0o640 && entry.attributes.mtime.seconds == 1_700_000_000 + Int64(index))
+            #expect(entry.attributes.mtime.nanoseconds == UInt32(index * 100))
+        }
+        // A handful of reads for the whole folder's metadata, not one per file.
+        #expect(reads <= 12, "\(reads) reads")
+    }
+
     @Test func windowsReadOnlyFilesHaveNoWriteBit() throws {
         let directory = root.appendingPathComponent("windows")
         let entries = [

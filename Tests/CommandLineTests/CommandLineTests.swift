@@ -81,6 +81,29 @@ struct CommandLineTests {
         #expect(missing.stderr.contains("no such path"))
     }
 
+    @Test func windowsAttributesAreShownAsStoredAndReadOnlyHasNoWriteBit() throws {
+        let windows = root.appendingPathComponent("windows")
+        _ = try FixtureBackupWriter(directory: windows, options: FixtureOptions()).addVersion([
+            FixtureEntry(path: "C:\\data", content: .folder, mode: 0o755, windows: true),
+            FixtureEntry(path: "C:\\data\\locked.txt", content: .file(Array("locked".utf8)), mode: 0o444, windows: true),
+            FixtureEntry(path: "C:\\data\\.hidden", content: .file(Array("hidden".utf8)), mode: 0o644, windows: true),
+        ], time: SampleBackup.times[0])
+        let listed = try dupfs(["ls", windows.path, "C/data", "--json"], passphrase: false)
+        #expect(listed.status == 0, "\(listed.stderr)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
+        let byName = Dictionary(uniqueKeysWithValues: rows.map { ($0["name"] as? String ?? "", $0) })
+        #expect(byName["locked.txt"]?["mode"] as? String == "444")
+        #expect(byName["locked.txt"]?["windowsAttributes"] as? String == "ReadOnly, Archive")
+        #expect(byName[".hidden"]?["mode"] as? String == "644")
+        #expect(byName[".hidden"]?["windowsAttributes"] as? String == "Hidden, Archive")
+        // Windows keeps no POSIX owner: none is shown.
+        #expect(byName["locked.txt"]?["uid"] == nil)
+        let target = root.appendingPathComponent("windows-restored")
+        #expect(try dupfs(["restore", windows.path, "--target", target.path], passphrase: false).status == 0)
+        let mode = try FileManager.default.attributesOfItem(atPath: target.appendingPathComponent("C/data/locked.txt").path)[.posixPermissions] as? Int
+        #expect(mode == 0o444)
+    }
+
     @Test func restoreWritesTheVersionAsTheSourceHadIt() throws {
         let target = root.appendingPathComponent("restore")
         let result = try dupfs(["restore", "file://" + backup.path, "--target", target.path, "--version", "1"])
