@@ -112,10 +112,9 @@ extension BenchRun {
             verdict: verdict(over(steps.listSeconds, listBound) + (exact ? [] : ["attributes differ"])))
 
         let catBound = 5 * rtt + 1
-        let described = steps.catRequests.map { request in
-            let file = ((request["parameters"] as? [String: Any])?["file"] as? String).map { " " + $0.prefix(12) + "…" } ?? ""
-            return "\(request["method"] ?? "?")\(file)"
-        }.joined(separator: ", ")
+        var perMethod: [String: Int] = [:]
+        for request in steps.catRequests { perMethod["\(request["method"] ?? "?")", default: 0] += 1 }
+        let described = perMethod.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
         table.add(
             id, "cold `cat` of one \(Figures.bytes(dataset.facts["smallSize"] as? Int ?? 0)) file right after the mount returned (empty cache)",
             "\(Figures.seconds(steps.catSeconds)); \(steps.catRequests.count) requests arrived meanwhile, background work included (\(described)) (file:// \(Figures.seconds(local.catSeconds)))",
