@@ -42,6 +42,9 @@ package struct EmulatorConfiguration: Sendable {
     package var includePath: Bool = false
     /// Answer `getfilelink` with 7010 when the request carries a `Referer` header.
     package var refuseReferer: Bool = false
+    /// The wide-area link the emulator plays: latency before every answer, per-connection and
+    /// shared link rates (none by default). Changeable at run time through ``PCloudEmulatorServer/wan``.
+    package var wan = WANSettings()
     /// The account's e-mail address, reported by `userinfo`.
     package var email: String = "emulator@example.invalid"
     /// The account's quota in bytes, reported by `userinfo`.

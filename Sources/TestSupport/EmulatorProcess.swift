@@ -69,16 +69,28 @@ package final class EmulatorProcess {
     /// - Parameter json: a rule object or an array of them.
     /// - Throws: ``FixtureError`` when the emulator refuses them.
     package func addFaults(_ json: String) throws {
+        try postControl("faults", json)
+    }
+
+    /// Sets the WAN model through the control channel (`POST /__emulator/wan`, see the
+    /// emulator's README), e.g. `{"latencyMs":40,"connectionRate":"20M","linkRate":"40M"}`.
+    /// - Parameter json: the fields to change.
+    /// - Throws: ``FixtureError`` when the emulator refuses them.
+    package func setWAN(_ json: String) throws {
+        try postControl("wan", json)
+    }
+
+    private func postControl(_ path: String, _ json: String) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         process.arguments = ["-sf", "--cacert", caPath, "-H", "X-Emulator-Secret: \(controlSecret)",
-                             "-H", "Content-Type: application/json", "--data-binary", json, httpsURL + "/__emulator/faults"]
+                             "-H", "Content-Type: application/json", "--data-binary", json, httpsURL + "/__emulator/" + path]
         process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw FixtureError.io(path: httpsURL, operation: "pcloud-emulator refused the fault rules \(json)", errno: 0)
+            throw FixtureError.io(path: httpsURL, operation: "pcloud-emulator refused \(path) \(json)", errno: 0)
         }
     }
 

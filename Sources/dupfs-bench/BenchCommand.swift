@@ -26,8 +26,11 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Skip restic and borg even when installed.")
     var noPeers = false
 
-    @Option(help: ArgumentHelp("Only these sections, comma-separated: big (a,b,c,g), listing (d), mixed (e), huge (f).", valueName: "list"))
+    @Option(help: ArgumentHelp("Only these sections, comma-separated: big (a,b,c,g), listing (d), mixed (e), huge (f), wan (w).", valueName: "list"))
     var only: String?
+
+    @Option(name: .customLong("wan-step-limit"), help: ArgumentHelp("Stop a WAN-section tar or restore after this many seconds and report it unfinished.", valueName: "seconds"))
+    var wanStepLimit: Double = 600
 
     mutating func run() throws {
         let binFolder = bin.map { URL(fileURLWithPath: $0) }
@@ -36,6 +39,7 @@ struct BenchCommand: ParsableCommand {
         let run = BenchRun(
             scale: quick ? .quick : .full, work: URL(fileURLWithPath: work), bin: binFolder,
             usePeers: !noPeers, sections: sections)
+        run.wanStepLimit = wanStepLimit
         try run.run()
     }
 }

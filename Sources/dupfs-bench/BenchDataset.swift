@@ -15,6 +15,8 @@ struct BenchDataset {
         case mixed
         /// A million tiny files: row f.
         case huge
+        /// Mixed files in two versions, read over a modelled WAN: the `w` rows.
+        case wan
     }
 
     /// Which data set.
@@ -72,12 +74,18 @@ struct BenchDataset {
             // A seed per data set: volume names differ between backups, so the request log tells them apart.
             options.seed = UInt64(Kind.allCases.firstIndex(of: kind) ?? 0) + 42
             let writer = try FixtureBackupWriter(directory: backup, options: options)
-            let entries = makeEntries(kind, scale: scale)
-            try writer.addVersion(entries, time: versionTime)
+            let versions = kind == .wan ? wanVersions(scale: scale) : [makeEntries(kind, scale: scale)]
+            for (index, version) in versions.enumerated() {
+                // One day apart, the newest at versionTime.
+                let age = Double(versions.count - 1 - index) * 86_400
+                try writer.addVersion(version, time: versionTime.addingTimeInterval(-age))
+            }
+            let entries = versions.last ?? []
             var facts: [String: Any] = ["spec": spec, "tree": needTree]
             facts["files"] = entries.count { $0.fileBytes != nil }
             facts["bytes"] = entries.reduce(0) { $0 + ($1.fileBytes?.count ?? 0) }
             if kind == .big { try recordBigFacts(entries, writer: writer, backup: backup, into: &facts) }
+            if kind == .wan { try recordWANFacts(entries, writer: writer, backup: backup, into: &facts) }
             if needTree { try materialize(entries, into: tree) }
             return facts
         }
@@ -127,6 +135,8 @@ struct BenchDataset {
             return (0..<folderCount).map { "\(root)/g\($0 / perGroup)/d\($0)" }
         }
         switch kind {
+        case .wan:
+            return wanVersions(scale: scale).last ?? []
         case .big:
             entries.append(file("\(root)/big.txt", content.text(scale.bigFileSize), 1))
             entries.append(file("\(root)/random.bin", content.randomBytes(scale.randomFileSize), 3))

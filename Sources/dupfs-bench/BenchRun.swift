@@ -12,6 +12,8 @@ final class BenchRun {
     let bin: URL
     let usePeers: Bool
     let sections: Set<String>?
+    /// The longest a WAN-section `tar` or restore may run before it is stopped (and reported so).
+    var wanStepLimit: Double = 600
     var table = ResultTable()
     var notes: [String] = []
     var peers: [PeerTool] = []
@@ -56,7 +58,7 @@ final class BenchRun {
         var datasets: [BenchDataset.Kind: BenchDataset] = [:]
         for kind in BenchDataset.Kind.allCases where wants(kind.rawValue) {
             datasets[kind] = try BenchDataset.prepare(
-                kind, scale: scale, drive: drive, data: data, needTree: !peers.isEmpty && kind != .huge, log: log)
+                kind, scale: scale, drive: drive, data: data, needTree: !peers.isEmpty && kind != .huge && kind != .wan, log: log)
         }
         log("starting the pCloud emulator")
         let emulator = try EmulatorProcess(
@@ -69,6 +71,7 @@ final class BenchRun {
         if let listing = datasets[.listing] { measureListing(listing, setup: setup) }
         if let mixed = datasets[.mixed] { measureMixed(mixed, setup: setup) }
         if let huge = datasets[.huge] { measureHuge(huge, setup: setup) }
+        if let wan = datasets[.wan] { measureWAN(wan, setup: setup, emulator: emulator) }
         let total = Date().timeIntervalSince(started)
 
         print(header(totalSeconds: total))

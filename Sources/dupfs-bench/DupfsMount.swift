@@ -26,6 +26,17 @@ struct DupfsMount {
         let passphraseFile: String
         /// The emulator's access token.
         let token: String
+
+        /// The URL, options and environment that reach a data set on the emulator.
+        func emulatorSource(_ dataset: BenchDataset) -> (url: String, options: [String], environment: [String: String]) {
+            ("pcloud://api.pcloud.com/Backups/\(dataset.kind.rawValue)",
+             ["--pcloud-api", api, "--ca-file", caFile, "--passphrase-file", passphraseFile], ["PCLOUD_AUTHID": token])
+        }
+
+        /// The URL and options that read a data set's folder directly (`file://`).
+        func localSource(_ dataset: BenchDataset) -> (url: String, options: [String], environment: [String: String]) {
+            ("file://" + dataset.backup.path, ["--passphrase-file", passphraseFile], [:])
+        }
     }
 
     /// Mounts and waits until `dupfs mount` returns.
@@ -36,13 +47,28 @@ struct DupfsMount {
     ///   - cacheDir: dupfs's `--cache-dir` (an empty one makes a cold mount).
     /// - Throws: `BenchError` when the mount fails.
     static func mount(_ dataset: BenchDataset, setup: Setup, mountpoint: String, cacheDir: String) throws -> DupfsMount {
+        let source = setup.emulatorSource(dataset)
+        return try mount(
+            dupfs: setup.dupfs, url: source.url, options: source.options, environment: source.environment,
+            mountpoint: mountpoint, cacheDir: cacheDir)
+    }
+
+    /// Mounts any backup URL and waits until `dupfs mount` returns.
+    /// - Parameters:
+    ///   - dupfs: the binary.
+    ///   - url: the backup's URL (`pcloud://…`, `file://…`).
+    ///   - options: the options reaching it (passphrase file, emulator, CA).
+    ///   - environment: variables for dupfs (the access token).
+    ///   - mountpoint: an empty folder (created if missing).
+    ///   - cacheDir: dupfs's `--cache-dir` (an empty one makes a cold mount).
+    /// - Throws: `BenchError` when the mount fails.
+    static func mount(
+        dupfs: String, url: String, options: [String], environment: [String: String], mountpoint: String, cacheDir: String
+    ) throws -> DupfsMount {
         try FileManager.default.createDirectory(atPath: mountpoint, withIntermediateDirectories: true)
         let outcome = try ExternalCommand.require(
-            setup.dupfs,
-            ["mount", "pcloud://api.pcloud.com/Backups/\(dataset.kind.rawValue)", mountpoint,
-             "--pcloud-api", setup.api, "--ca-file", setup.caFile, "--cache-dir", cacheDir,
-             "--passphrase-file", setup.passphraseFile, "--log-file", cacheDir + "-mount.log"],
-            environment: ["PCLOUD_AUTHID": setup.token], detaches: true)
+            dupfs, ["mount", url, mountpoint, "--cache-dir", cacheDir, "--log-file", cacheDir + "-mount.log"] + options,
+            environment: environment, detaches: true)
         guard let pid = MountServer.pid(for: mountpoint) else { throw BenchError.missing("the dupfs process serving \(mountpoint)") }
         return DupfsMount(mountpoint: mountpoint, pid: pid, mountSeconds: outcome.seconds)
     }

@@ -43,6 +43,15 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("link-ttl"), help: "Lifetime of getfilelink links, in seconds.")
     var linkTTL: Double = 3600
 
+    @Option(name: .customLong("latency-ms"), help: "WAN model: milliseconds every API call and download waits before its status line.")
+    var latencyMilliseconds: Int = 0
+
+    @Option(name: .customLong("connection-rate"), help: "WAN model: body bytes per second per connection (20M = 20 MB/s; 0 = unlimited).")
+    var connectionRate: String = "0"
+
+    @Option(name: .customLong("link-rate"), help: "WAN model: body bytes per second for all connections together (0 = unlimited).")
+    var linkRate: String = "0"
+
     @Flag(name: .customLong("refuse-root-recursive"), help: "Answer recursive listfolder of folder 0 with 1101, like pCloud since 2026-04.")
     var refuseRootRecursive = false
 
@@ -52,6 +61,15 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         guard let instanceRegion = Region(rawValue: region) else {
             throw ValidationError("--region must be us or eu")
+        }
+        guard (0...WANSettings.latencyLimit).contains(latencyMilliseconds) else {
+            throw ValidationError("--latency-ms must be 0...\(WANSettings.latencyLimit)")
+        }
+        guard let connectionBytes = WANSettings.parseRate(connectionRate) else {
+            throw ValidationError("--connection-rate must be bytes per second, e.g. 20000000 or 20M")
+        }
+        guard let linkBytes = WANSettings.parseRate(linkRate) else {
+            throw ValidationError("--link-rate must be bytes per second, e.g. 40000000 or 40M")
         }
         var tokenTable: [String: Region] = [:]
         for spec in tokens {
@@ -74,6 +92,9 @@ struct Serve: AsyncParsableCommand {
         configuration.linkTTL = linkTTL
         configuration.refuseRootRecursive = refuseRootRecursive
         configuration.includePath = includePath
+        configuration.wan = WANSettings(
+            latencyMilliseconds: latencyMilliseconds, connectionRate: connectionBytes == 0 ? nil : connectionBytes,
+            linkRate: linkBytes == 0 ? nil : linkBytes)
 
         let server = try await PCloudEmulatorServer.start(configuration)
         let ready = server.readyJSON

@@ -6,7 +6,7 @@ import NIOCore
 extension EmulatorResponder {
     /// The control channel under `/__emulator/` (documented in README.md). Requires the header
     /// `X-Emulator-Secret`; control requests are not written to the request log.
-    func control(_ request: Request, path: Substring) async -> Response {
+    func control(_ request: Request, path: Substring, channel: any Channel) async -> Response {
         guard let secretName = HTTPField.Name("X-Emulator-Secret"), request.headers[secretName] == core.controlSecret else {
             return jsonResponse(.object([("error", .string("missing or wrong X-Emulator-Secret"))]), status: .forbidden)
         }
@@ -83,6 +83,19 @@ extension EmulatorResponder {
             core.links.expireAll()
             return jsonResponse(ok)
 
+        case (.get, "wan", 1):
+            return await wanResponse(channel: channel)
+        case (.post, "wan", 1), (.put, "wan", 1):
+            guard let json = object as? [String: Any] else {
+                return badRequest("body must be a JSON object such as {\"latencyMs\": 40, \"connectionRate\": \"20M\", \"linkRate\": \"40M\"}")
+            }
+            do {
+                core.wan.settings = try core.wan.settings.updated(with: json)
+            } catch {
+                return badRequest(error.description)
+            }
+            return await wanResponse(channel: channel)
+
         case (.post, "region", 1):
             guard let json = object as? [String: Any], let name = json["region"] as? String,
                 let region = Region(rawValue: name)
@@ -95,6 +108,15 @@ extension EmulatorResponder {
         default:
             return notFound()
         }
+    }
+
+    /// The WAN settings, and whether this very connection has `TCP_NODELAY` (read back from the
+    /// socket, so it shows what accepted connections really get).
+    private func wanResponse(channel: any Channel) async -> Response {
+        let noDelay = (try? await channel.getOption(ChannelOptions.socketOption(.tcp_nodelay))).map { $0 != 0 }
+        guard case .object(var pairs) = core.wan.settings.json else { return notFound() }
+        pairs.append(("tcpNoDelay", noDelay.map { .bool($0) } ?? .string("unknown")))
+        return jsonResponse(.object(pairs))
     }
 
     private func badRequest(_ message: String) -> Response {

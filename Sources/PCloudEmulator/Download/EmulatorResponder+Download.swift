@@ -6,7 +6,8 @@ extension EmulatorResponder {
     /// Serves `GET`/`HEAD /dl/<code>/<name>` (API notes §4, §8.4): 200 or 206 for one range,
     /// 416 past the end, 410 for unknown, expired or foreign-IP links.
     func download(
-        _ request: Request, code rest: Substring, peerIP: String, entry: RequestLogEntry, context: EmulatorContext
+        _ request: Request, code rest: Substring, peerIP: String, entry: RequestLogEntry, connection: ConnectionRecord,
+        context: EmulatorContext
     ) async -> Response {
         var entry = entry
         let start = entry.time
@@ -17,13 +18,14 @@ extension EmulatorResponder {
         if let file { entry.parameters["file"] = file.name }
 
         let actions = core.faults.fire(method: "download", names: [file?.name ?? link?.fileName].compactMap { $0 })
-        var shape = BodyShape()
+        var shape = BodyShape(pacer: core.wan.pacer(connection: connection.bucket))
         var ignoreRange = false
+        var delay = 0
         for action in actions {
             switch action {
             case .delay(let ms):
                 entry.faults.append("delay")
-                try? await Task.sleep(nanoseconds: UInt64(ms) * 1_000_000)
+                delay += ms
             case .ignoreRange:
                 entry.faults.append("ignoreRange")
                 ignoreRange = true
@@ -32,6 +34,7 @@ extension EmulatorResponder {
             }
         }
         entry.faults += shape.faultNames
+        await waitBeforeAnswer(faultDelay: delay)
         if let answer = actions.first(where: { $0.isAnswer }) {
             switch answer {
             case .dropConnection:

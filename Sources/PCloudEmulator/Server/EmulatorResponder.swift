@@ -20,22 +20,24 @@ struct EmulatorResponder: HTTPResponder {
         while path.hasPrefix("/") { path = path.dropFirst() }
 
         if path.hasPrefix("__emulator/") || path == "__emulator" {
-            return await control(request, path: path.dropFirst("__emulator".count))
+            return await control(request, path: path.dropFirst("__emulator".count), channel: context.channel)
         }
 
         let peer = context.channel.remoteAddress
+        let connection = core.connections.record(of: context.channel)
         var entry = RequestLogEntry(
             time: start, listener: listener, verb: request.method.rawValue, method: "", parameters: [:],
             authorization: request.headers[.authorization] != nil, range: request.headers[.range],
             contentType: request.headers[.contentType], contentLength: request.headers[.contentLength],
             transferEncoding: request.headers[values: .transferEncoding].first,
             peer: peer.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?",
-            connection: core.connections.id(of: context.channel))
+            connection: connection.number)
         let peerIP = peer?.ipAddress ?? "?"
 
         if path.hasPrefix("dl/") {
             entry.method = "download"
-            return await download(request, code: path.dropFirst(3), peerIP: peerIP, entry: entry, context: context)
+            return await download(
+                request, code: path.dropFirst(3), peerIP: peerIP, entry: entry, connection: connection, context: context)
         }
 
         var api = APIRequest(
@@ -70,12 +72,13 @@ struct EmulatorResponder: HTTPResponder {
         let names = await referencedNames(api)
         let actions = core.faults.fire(method: api.method, names: names)
         var overrides = APIHandler.Overrides()
-        var shape = BodyShape()
+        var shape = BodyShape(pacer: core.wan.pacer(connection: connection.bucket))
+        var delay = 0
         for action in actions {
             switch action {
             case .delay(let ms):
                 entry.faults.append("delay")
-                try? await Task.sleep(nanoseconds: UInt64(ms) * 1_000_000)
+                delay += ms
             case .linkTTL(let seconds):
                 entry.faults.append("linkTTL")
                 overrides.linkTTL = TimeInterval(seconds)
@@ -84,6 +87,7 @@ struct EmulatorResponder: HTTPResponder {
             }
         }
         entry.faults += shape.faultNames
+        await waitBeforeAnswer(faultDelay: delay)
 
         if let answer = actions.first(where: { $0.isAnswer }) {
             switch answer {
@@ -128,6 +132,14 @@ struct EmulatorResponder: HTTPResponder {
             names.append(folder.name)
         }
         return names
+    }
+
+    /// Waits before the status line: the WAN model's latency plus the milliseconds of any
+    /// `delay` faults that fired.
+    func waitBeforeAnswer(faultDelay milliseconds: Int) async {
+        let total = core.wan.settings.latencyMilliseconds + milliseconds
+        guard total > 0 else { return }
+        try? await Task.sleep(for: .milliseconds(total))
     }
 
     func applyShape(_ action: FaultAction, to shape: inout BodyShape) {

@@ -29,6 +29,8 @@ package final class PCloudEmulatorServer: Sendable {
     package var faults: FaultController { core.faults }
     /// Accepted tokens and the instance region, changeable at run time.
     package var tokens: TokenTable { core.tokens }
+    /// The wide-area link model (latency and rates), shared with the HTTP control channel.
+    package var wan: WANModel { core.wan }
     /// The emulated drive.
     package var drive: Drive { core.drive }
 
@@ -65,11 +67,13 @@ package final class PCloudEmulatorServer: Sendable {
         let tlsConfiguration = TLSConfiguration.makeServerConfiguration(
             certificateChain: certificates.map { .certificate($0) }, privateKey: .privateKey(key))
 
+        // Every accepted connection gets TCP_NODELAY (see NoDelayHandler).
+        let http1 = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [NoDelayHandler()]))
         var tasks: [Task<Void, any Error>] = []
         let httpsPort: Int
         do {
             let (task, port) = try await launch(
-                core: core, listener: "https", server: try .tls(.http1(), tlsConfiguration: tlsConfiguration),
+                core: core, listener: "https", server: try .tls(http1, tlsConfiguration: tlsConfiguration),
                 host: configuration.host, port: configuration.httpsPort, logger: logger)
             tasks.append(task)
             httpsPort = port
@@ -80,7 +84,7 @@ package final class PCloudEmulatorServer: Sendable {
         if let plainPort = configuration.httpPort {
             do {
                 let (task, port) = try await launch(
-                    core: core, listener: "http", server: .http1(), host: configuration.host, port: plainPort, logger: logger)
+                    core: core, listener: "http", server: http1, host: configuration.host, port: plainPort, logger: logger)
                 tasks.append(task)
                 httpURL = "http://\(hostForURL):\(port)"
             } catch {

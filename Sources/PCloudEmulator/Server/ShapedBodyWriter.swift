@@ -12,6 +12,8 @@ struct BodyShape: Sendable {
     var flipOffset: Int64?
     /// Names of the shaping faults, for the log.
     var faultNames: [String] = []
+    /// The WAN model's rate limits for this body's connection and the link.
+    var pacer: WANPacer?
 }
 
 /// Counts body bytes written, readable after the writer has been consumed.
@@ -27,7 +29,7 @@ enum ConnectionAbort: Error {
     case dropped
 }
 
-/// A body writer that counts bytes and applies drip, truncation and byte flips.
+/// A body writer that counts bytes and applies the WAN model's rates, drip, truncation and byte flips.
 struct ShapedBodyWriter: ResponseBodyWriter {
     var inner: any ResponseBodyWriter
     let shape: BodyShape
@@ -52,21 +54,23 @@ struct ShapedBodyWriter: ResponseBodyWriter {
             }
         }
         let length = buffer.readableBytes
-        if let rate = shape.dripBytesPerSecond, rate > 0 {
-            let step = max(1, rate / 20)
-            var sent = 0
-            while sent < length {
-                let n = min(step, length - sent)
-                if let slice = buffer.getSlice(at: buffer.readerIndex + sent, length: n) {
-                    try await inner.write(slice)
-                }
-                counter.add(n)
-                sent += n
-                try await Task.sleep(nanoseconds: UInt64(n) * 1_000_000_000 / UInt64(rate))
+        let drip = shape.dripBytesPerSecond.flatMap { $0 > 0 ? $0 : nil }
+        var step = shape.pacer?.chunkSize(for: length) ?? length
+        if let drip { step = min(step, max(1, drip / 20)) }
+        var sent = 0
+        while sent < length {
+            let n = min(max(step, 1), length - sent)
+            // The WAN rates hold each piece back until it has passed the modelled link; a drip
+            // fault sends first and then waits, as it always has.
+            try await shape.pacer?.pace(n)
+            if n == length {
+                try await inner.write(buffer)
+            } else if let slice = buffer.getSlice(at: buffer.readerIndex + sent, length: n) {
+                try await inner.write(slice)
             }
-        } else if length > 0 {
-            try await inner.write(buffer)
-            counter.add(length)
+            counter.add(n)
+            sent += n
+            if let drip { try await Task.sleep(nanoseconds: UInt64(n) * 1_000_000_000 / UInt64(drip)) }
         }
         offset += Int64(length)
         if cut { throw await abortAfterFlush() }
