@@ -72,6 +72,8 @@ package final class Backup: Sendable {
     package let blockCache: BlockCache
     let blockIndex: BlockIndexState
     let fileListIndex: BlockIndexState
+    /// Volumes of the folder left out because their container or encryption is not read here.
+    package let unreadableVolumes: [UnreadableVolume]
 
     /// Whether every version is in the index (false while file lists are read in the background).
     package var allVersionsIndexed: Bool { fileListIndex.isComplete }
@@ -94,19 +96,28 @@ package final class Backup: Sendable {
     ) throws -> Backup {
         let listing = try store.list()
         let prefix = try choosePrefix(listing: listing, wanted: options.prefix, where: store.displayName)
-        let mine = listing.compactMap { file -> (RemoteFile, VolumeName)? in
+        var mine = listing.compactMap { file -> (RemoteFile, VolumeName)? in
             guard let name = VolumeName(file.name), name.prefix == prefix else { return nil }
             return (file, name)
         }
         guard mine.contains(where: { $0.1.kind == .dlist }) else {
             throw BackupError.noBackupFound("\(store.displayName) has volumes with prefix '\(prefix)' but no file list (dlist)")
         }
-        for (_, name) in mine {
-            if name.compression.lowercased() != "zip" {
-                throw BackupError.unsupported("'\(name.compression)' volumes (\(name.filename)); only zip volumes can be read")
+        // Volumes in a container or encryption this reader lacks are left out: versions and files
+        // that need none of them read exactly, the others miss what they hold (as with damage).
+        let unreadable = mine.compactMap { file, name in
+            VolumeSet.unreadableReason(name).map { UnreadableVolume(name: file.name, kind: Self.kindName(name.kind), reason: $0) }
+        }
+        if !unreadable.isEmpty {
+            let skipped = Set(unreadable.map(\.name))
+            mine.removeAll { skipped.contains($0.0.name) }
+            guard mine.contains(where: { $0.1.kind == .dlist }) else {
+                let example = unreadable.first { $0.kind == "dlist" } ?? unreadable[0]
+                throw BackupError.unsupported("no file list (dlist) of this backup can be read: \(example.name): \(example.reason)")
             }
-            if let encryption = name.encryption, encryption.lowercased() != "aes" {
-                throw BackupError.unsupported("\(encryption) encryption (\(name.filename)); only AES Crypt (.aes) volumes can be read")
+            for (reason, volumes) in Dictionary(grouping: unreadable, by: \.reason).sorted(by: { $0.key < $1.key }) {
+                let example = volumes.first { $0.kind == "dlist" } ?? volumes[0]
+                logger.warning("\(volumes.count) volumes cannot be read, e.g. \(example.name): \(reason); versions and files that need them are unavailable")
             }
         }
         let encrypted = mine.contains { $0.1.encryption != nil }
@@ -194,15 +205,16 @@ package final class Backup: Sendable {
         return Backup(
             store: store, prefix: prefix, catalog: catalog, cache: cache, format: format, volumes: volumes,
             blockCache: BlockCache(capacity: options.blockCacheSize), blockIndex: blockIndex,
-            fileListIndex: fileListIndex,
+            fileListIndex: fileListIndex, unreadableVolumes: unreadable,
             linkMeter: options.linkMeter ?? LinkMeter(initial: store is LocalDirectoryStore ? .local : .remote), logger: logger)
     }
 
     private init(
         store: any BackendStore, prefix: String, catalog: Catalog, cache: CacheLocation, format: BackupFormat,
         volumes: VolumeSet, blockCache: BlockCache, blockIndex: BlockIndexState, fileListIndex: BlockIndexState,
-        linkMeter: LinkMeter, logger: Logger
+        unreadableVolumes: [UnreadableVolume], linkMeter: LinkMeter, logger: Logger
     ) {
+        self.unreadableVolumes = unreadableVolumes
         self.linkMeter = linkMeter
         self.blockCache = blockCache
         self.blockIndex = blockIndex

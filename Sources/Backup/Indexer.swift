@@ -183,7 +183,7 @@ struct Indexer {
         } catch let error as DuplicatiFormatError {
             throw BackupError.damagedVolume(name: volume, reason: "manifest: \(error)")
         } catch let error as ZipError {
-            throw BackupError.damagedVolume(name: volume, reason: "manifest: \(error)")
+            throw VolumeSet.translate(error, volume: volume, entry: "manifest")
         }
         guard let blockHash = HashAlgorithm(duplicatiName: manifest.blockHash) else {
             throw BackupError.unsupported("block hash algorithm \(manifest.blockHash)")
@@ -240,7 +240,7 @@ struct Indexer {
         } catch let error as DuplicatiFormatError {
             throw BackupError.damagedVolume(name: volume.name, reason: "filelist.json: \(error)")
         } catch let error as ZipError {
-            throw BackupError.damagedVolume(name: volume.name, reason: "filelist.json: \(error)")
+            throw VolumeSet.translate(error, volume: volume.name, entry: "filelist.json")
         }
         if skipped.count > 0 {
             logger.warning("\(volume.name): \(skipped.count) entries with unusable paths skipped, e.g. \(skipped.first.debugDescription)")

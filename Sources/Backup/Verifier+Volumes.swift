@@ -17,6 +17,11 @@ extension Verifier {
     /// Checks every volume of the folder: index files first (their claims are compared with
     /// the dblocks), then dblocks, then file lists.
     func checkVolumes() throws {
+        // Volumes this reader cannot open are not checked: listed, with why, like damage (the
+        // entries that need them are reported per version).
+        for volume in backup.unreadableVolumes {
+            report.damagedVolumes.append(.init(name: volume.name, kind: volume.kind, reason: volume.reason))
+        }
         let records = try backup.catalog.volumes()
         let dblocks = records.filter { $0.kind == "dblock" }
         let byName = Dictionary(dblocks.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -304,7 +309,7 @@ extension Verifier {
         case .notZip: "not a zip archive (no end of central directory)"
         case .truncated: "truncated"
         case .malformed(let why): why
-        case .unsupportedMethod(let method): "compression method \(method) is not supported"
+        case .unsupportedMethod(let method): "compression \(ZipMethod.describe(method)) is not supported"
         case .encryptedEntry: "zip-encrypted entry"
         case .entryTooLarge(_, let size, let limit): "\(size) bytes, more than the \(limit) allowed"
         case .crcMismatch: "CRC mismatch"

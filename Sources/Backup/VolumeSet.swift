@@ -103,8 +103,31 @@ package final class VolumeSet: Sendable {
                 throw Self.translate(error, volume: name)
             }
         case let other?:
-            throw BackupError.unsupported("\(other) encryption (\(name)); only AES Crypt (.aes) volumes can be read")
+            throw BackupError.unsupported("\(name): \(other) encryption is not read; only AES Crypt (.aes) volumes are")
         }
+    }
+
+    /// Why this reader cannot open volumes named like this one (their container or encryption),
+    /// or nil when it can. The text names no volume, so volumes alike share it.
+    /// - Parameter name: a parsed volume name.
+    static func unreadableReason(_ name: VolumeName) -> String? {
+        switch name.compression {
+        case "zip":
+            break
+        case "7z":
+            return "7z volumes, which Duplicati 2.0.9.108 and older could write, are not read (nor by current "
+                + "Duplicati); convert them to zip with Duplicati's RecoveryTool from such a release: "
+                + "Duplicati.CommandLine.RecoveryTool recompress zip <storage URL> <local folder>"
+        case "tgz", "tzstd":
+            return "\(name.compression) (tar) volumes are not read yet; Duplicati's RecoveryTool recompress "
+                + "can convert them to zip"
+        default:
+            return "'\(name.compression)' volumes are not read; only zip volumes are"
+        }
+        if let encryption = name.encryption, encryption != "aes" {
+            return "\(encryption) encryption is not read yet; only AES Crypt (.aes) volumes are"
+        }
+        return nil
     }
 
     private func cachedSource(_ name: String) -> (any ByteSource)? {
@@ -134,6 +157,20 @@ package final class VolumeSet: Sendable {
         case .authenticationFailed: .damagedVolume(name: volume, reason: "contents fail the HMAC check (corrupted)")
         case .malformed(let why): .damagedVolume(name: volume, reason: why)
         }
+    }
+
+    /// A zip failure of one entry as the backup sees it: an entry in a compression method this
+    /// reader does not decode is a feature it lacks, named with the volume (not damage); any
+    /// other failure is a damaged volume.
+    /// - Parameters:
+    ///   - error: what the zip reader threw.
+    ///   - volume: the volume's name.
+    ///   - entry: the entry's name.
+    static func translate(_ error: ZipError, volume: String, entry: String) -> BackupError {
+        if case .unsupportedMethod(let method) = error {
+            return .unsupported("\(volume): entry \(entry) uses compression \(ZipMethod.describe(method)), which dupfs does not read")
+        }
+        return .damagedVolume(name: volume, reason: "\(entry): \(error)")
     }
 
     /// Checks the whole-file HMAC of an encrypted volume (reads all of it).
