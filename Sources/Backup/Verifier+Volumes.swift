@@ -243,6 +243,15 @@ extension Verifier {
             }
             plaintext = reader
         }
+        if let name = VolumeName(volume.name), let format = VolumeSet.tarFormat(name) {
+            // A tar volume is read whole: decompressed and laid out as a zip of stored entries.
+            do {
+                plaintext = ByteArraySource(try VolumeSet.zipOfTar(try plaintext.readAll(), format: format, name: volume.name))
+            } catch {
+                damage(volume, try describe(error))
+                return nil
+            }
+        }
         do {
             return OpenedVolume(archive: try ZipArchive(source: plaintext), spooled: spooled)
         } catch {

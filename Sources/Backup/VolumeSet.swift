@@ -13,7 +13,7 @@ import Zip
 package final class VolumeSet: Sendable {
     let store: any BackendStore
     let passphrase: String?
-    private let state: Mutex<State>
+    let state: Mutex<State>
     private let archiveLimit: Int
 
     struct State {
@@ -26,6 +26,10 @@ package final class VolumeSet: Sendable {
         /// Plaintext sources of volumes read by range, most recently used last.
         var sources: [String: any ByteSource] = [:]
         var recentSources: [String] = []
+        /// Tar volumes decoded whole (as stored zips), most recently used last, and their bytes.
+        var decoded: [String: ByteArraySource] = [:]
+        var recentDecoded: [String] = []
+        var decodedBytes: Int64 = 0
         /// dblocks whose record placements this process stored (or queued for storing).
         var placed: Set<Int64> = []
         /// The index connection placements are written through (opened on first use).
@@ -71,6 +75,9 @@ package final class VolumeSet: Sendable {
         }
         guard let parsed = VolumeName(name) else {
             throw BackupError.damagedVolume(name: name, reason: "not a volume name")
+        }
+        if let format = Self.tarFormat(parsed) {
+            return try tarPlaintext(file, format: format, encrypted: parsed.encryption != nil, uncached: uncached)
         }
         let kept = !whole && !uncached
         if kept, let cached = cachedSource(name) { return cached }
@@ -119,8 +126,7 @@ package final class VolumeSet: Sendable {
                 + "Duplicati); convert them to zip with Duplicati's RecoveryTool from such a release: "
                 + "Duplicati.CommandLine.RecoveryTool recompress zip <storage URL> <local folder>"
         case "tgz", "tzstd":
-            return "\(name.compression) (tar) volumes are not read yet; Duplicati's RecoveryTool recompress "
-                + "can convert them to zip"
+            break
         default:
             return "'\(name.compression)' volumes are not read; only zip volumes are"
         }

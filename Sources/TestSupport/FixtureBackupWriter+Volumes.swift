@@ -1,6 +1,8 @@
 import AESCrypt
+import ByteSource
 import Digests
 import Foundation
+import Zip
 
 extension FixtureBackupWriter {
     /// Stores a metadata blob; a blob larger than one blocklist can cover is replaced by the
@@ -90,11 +92,17 @@ extension FixtureBackupWriter {
         indexNames[volume.name] = indexName
     }
 
-    /// Encrypts (per options) and writes a remote file; a 7z container replaces the zip with an
-    /// empty 7z archive.
+    /// Encrypts (per options) and writes a remote file; another container than zip takes the
+    /// zip's entries (a 7z container: an empty 7z archive instead).
     /// - Returns: the bytes as written.
     func upload(_ name: String, _ zip: [UInt8]) throws -> [UInt8] {
-        let plaintext = options.container == .sevenZip ? SevenZipVolume.emptyArchive() : zip
+        let plaintext: [UInt8]
+        switch options.container {
+        case .zip: plaintext = zip
+        case .sevenZip: plaintext = SevenZipVolume.emptyArchive()
+        case .tgz: plaintext = GzipEncoder.compress(try tar(of: zip), level: 6)
+        case .tzstd: plaintext = ZstdEncoder.compress(try tar(of: zip), level: 10)
+        }
         let bytes: [UInt8]
         switch options.encryption {
         case .none:
@@ -140,6 +148,16 @@ extension FixtureBackupWriter {
             ("CREATED_TIME", Array(time.utf8)),
             container,
         ]
+    }
+
+    /// The entries of a zip as the tar of a tar volume, stamped with the version time.
+    private func tar(of zip: [UInt8]) throws -> [UInt8] {
+        let archive = try ZipArchive(source: ByteArraySource(zip))
+        var writer = TarVolumeWriter(mtime: Int64(versionTime.timeIntervalSince1970))
+        for entry in archive.entries {
+            writer.add(entry.name, try archive.read(entry, limit: 1 << 30))
+        }
+        return writer.finish()
     }
 
     /// A 32-hex-digit lower-case GUID derived from the seed, the prefix and a counter.

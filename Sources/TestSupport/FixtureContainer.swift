@@ -6,12 +6,18 @@ package enum FixtureContainer: Sendable {
     /// 7z, so each is written as an empty 7z archive (`SevenZipVolume`): only its name, and which
     /// blocks the writer believes it holds, matter to tests.
     case sevenZip
+    /// A tar in one gzip stream (`.tgz`, 2.3.0.101 canary / 2.3.1.0 beta and later).
+    case tgz
+    /// A tar in one zstd frame (`.tzstd`, same versions), level 10 as Duplicati's default.
+    case tzstd
 
-    /// The compression part of a volume name: `zip` or `7z`.
+    /// The compression part of a volume name: `zip`, `7z`, `tgz` or `tzstd`.
     package var suffix: String {
         switch self {
         case .zip: "zip"
         case .sevenZip: "7z"
+        case .tgz: "tgz"
+        case .tzstd: "tzstd"
         }
     }
 }

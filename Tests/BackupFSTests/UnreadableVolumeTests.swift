@@ -60,3 +60,35 @@ import Glibc
         #expect(failed > 0 && read > 0)
     }
 }
+
+/// A backup whose versions are in tar volumes, read through the filesystem.
+@Suite struct TarVolumeFilesystemTests {
+    @Test func everyFileOfATzstdBackupReadsExactly() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("bfstar-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        var options = SampleBackup.defaultOptions
+        options.container = .tzstd
+        options.encryption = .aes(.v3, passphrase: "tar", iterations: 5)
+        try SampleBackup.write(to: root.appendingPathComponent("backup"), options: options)
+        let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        let backup = try Backup.open(
+            store: LocalDirectoryStore(path: root.appendingPathComponent("backup").path),
+            options: BackupOptions(cacheRoot: root.appendingPathComponent("cache").path, passphrase: "tar"), logger: logger)
+        let filesystem = try BackupFilesystem(backup: backup, logger: logger)
+        var read = 0
+        for item in SampleBackup.versions()[2] {
+            guard let bytes = item.fileBytes else { continue }
+            var inode = try filesystem.lookup(parent: InodeLayout.root, name: Array("2024-03-01T10:00:00Z".utf8)).attributes.inode
+            for part in item.path.split(separator: "/") {
+                inode = try filesystem.lookup(parent: inode, name: Array(part.utf8)).attributes.inode
+            }
+            let handle = try filesystem.open(inode: inode, flags: O_RDONLY).handle
+            #expect(try filesystem.read(inode: inode, handle: handle, offset: 0, size: bytes.count + 1) == bytes, "\(item.path)")
+            if bytes.count > 100 {
+                #expect(try filesystem.read(inode: inode, handle: handle, offset: 37, size: 50) == Array(bytes[37..<87]))
+            }
+            read += 1
+        }
+        #expect(read > 10)
+    }
+}

@@ -8,13 +8,15 @@ final class Inflater: StreamDecoder {
     // z_stream holds pointers into itself (the state points back at the stream): it must not move.
     private let stream: UnsafeMutablePointer<z_stream>
 
-    /// Wraps `inflateInit2(stream, -15)` through `czlib_inflate_init_raw`.
+    /// Wraps `inflateInit2(stream, -15)` through `czlib_inflate_init_raw`, or with `gzip`
+    /// `inflateInit2(stream, 31)` through `czlib_inflate_init_gzip` (one gzip member, its CRC
+    /// and length checked by zlib).
     /// - Throws: `ZipError.inflateFailed` if zlib cannot allocate its state.
-    init(name: String) throws(ZipError) {
+    init(name: String, gzip: Bool = false) throws(ZipError) {
         self.name = name
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
-        let code = czlib_inflate_init_raw(stream)
+        let code = gzip ? czlib_inflate_init_gzip(stream) : czlib_inflate_init_raw(stream)
         guard code == Z_OK else {
             stream.deinitialize(count: 1)
             stream.deallocate()
