@@ -19,6 +19,9 @@ package struct BackupOptions: Sendable {
     package var blockCacheSize: Int
     /// When to find block locations (dindex files, dblock directories).
     package var blockIndexing: BlockIndexing = .now
+    /// The GnuPG home holding the secret keys of public-key GPG volumes (`gpg --homedir`); nil
+    /// for gpg's own choice (`GNUPGHOME`, else `~/.gnupg`).
+    package var gnupgHome: String?
     /// The link to the storage as measured on live reads (a ``MeteredStore`` reports to it);
     /// nil: a fixed estimate (a local folder's, or a remote store's before any measurement).
     package var linkMeter: LinkMeter?
@@ -103,10 +106,11 @@ package final class Backup: Sendable {
         guard mine.contains(where: { $0.1.kind == .dlist }) else {
             throw BackupError.noBackupFound("\(store.displayName) has volumes with prefix '\(prefix)' but no file list (dlist)")
         }
+        let gpg = GPGProgram.find(home: options.gnupgHome)
         // Volumes in a container or encryption this reader lacks are left out: versions and files
         // that need none of them read exactly, the others miss what they hold (as with damage).
         let unreadable = mine.compactMap { file, name in
-            VolumeSet.unreadableReason(name).map { UnreadableVolume(name: file.name, kind: Self.kindName(name.kind), reason: $0) }
+            VolumeSet.unreadableReason(name, gpgAvailable: gpg != nil).map { UnreadableVolume(name: file.name, kind: Self.kindName(name.kind), reason: $0) }
         }
         if !unreadable.isEmpty {
             let skipped = Set(unreadable.map(\.name))
@@ -135,7 +139,7 @@ package final class Backup: Sendable {
             try? FileManager.default.removeItem(atPath: cache.directory + "/index.sqlite-shm")
             catalog = try Catalog(path: try cache.indexPath())
         }
-        let volumes = VolumeSet(store: store, passphrase: encrypted ? options.passphrase : nil)
+        let volumes = VolumeSet(store: store, passphrase: encrypted ? options.passphrase : nil, gpg: gpg)
         volumes.setListing(mine.map(\.0))
         try catalog.synchronizeVolumes(mine.map { (file, name) in
             (name: file.name, kind: Self.kindName(name.kind), size: file.size)

@@ -45,6 +45,7 @@ struct Indexer {
                 _ = try volumes.plaintext(newest.name)
             }
         }
+        var firstFailure: BackupError?
         for volume in pendingLists {
             progress(BackupProgress(phase: "Reading file lists", done: done, total: total))
             do {
@@ -55,12 +56,14 @@ struct Indexer {
                 if case .inconsistent = error { throw error }
                 if case .unsupported = error { throw error }
                 logger.error("\(error)")
+                firstFailure = firstFailure ?? error
                 try catalog.setVolumeState(volume.id, .failed)
             }
             done += 1
         }
         guard let format else {
-            throw BackupError.noBackupFound("no file list (dlist) of this backup could be read")
+            // Say why (a GPG key missing from the keyring, say), not only that none could be read.
+            throw BackupError.noBackupFound("no file list (dlist) of this backup could be read" + (firstFailure.map { " (\($0))" } ?? ""))
         }
         return format
     }

@@ -226,7 +226,20 @@ extension Verifier {
         }
         report.volumeBytes += spooled.source.size
         var plaintext: any ByteSource = spooled.source
-        if VolumeName(volume.name)?.encryption != nil {
+        if VolumeName(volume.name)?.encryption == "gpg" {
+            // gpg checks the whole message (its MDC) while decrypting.
+            guard let passphrase = backup.volumes.passphrase else { throw BackupError.passphraseRequired }
+            do {
+                guard let gpg = backup.volumes.gpg else { throw BackupError.unsupported("the gpg program is not installed") }
+                plaintext = ByteArraySource(try gpg.decrypt(try spooled.source.readAll(), passphrase: passphrase, volume: volume.name))
+            } catch BackupError.wrongPassphrase {
+                damage(volume, "does not decrypt with the passphrase (GPG)")
+                return nil
+            } catch {
+                damage(volume, try describe(error))
+                return nil
+            }
+        } else if VolumeName(volume.name)?.encryption != nil {
             guard let passphrase = backup.volumes.passphrase else { throw BackupError.passphraseRequired }
             let reader: AESCryptReader
             do {

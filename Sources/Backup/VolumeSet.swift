@@ -13,6 +13,8 @@ import Zip
 package final class VolumeSet: Sendable {
     let store: any BackendStore
     let passphrase: String?
+    /// The gpg program for GPG volumes; nil when it is not installed.
+    let gpg: GPGProgram?
     let state: Mutex<State>
     private let archiveLimit: Int
 
@@ -43,9 +45,10 @@ package final class VolumeSet: Sendable {
     /// Volumes read entirely are downloaded in one request up to this size.
     static let wholeDownloadLimit: Int64 = 64 << 20
 
-    init(store: any BackendStore, passphrase: String?, archiveLimit: Int = 64) {
+    init(store: any BackendStore, passphrase: String?, gpg: GPGProgram? = GPGProgram.find(home: nil), archiveLimit: Int = 64) {
         self.store = store
         self.passphrase = passphrase
+        self.gpg = gpg
         self.archiveLimit = archiveLimit
         self.state = Mutex(State())
     }
@@ -76,8 +79,8 @@ package final class VolumeSet: Sendable {
         guard let parsed = VolumeName(name) else {
             throw BackupError.damagedVolume(name: name, reason: "not a volume name")
         }
-        if let format = Self.tarFormat(parsed) {
-            return try tarPlaintext(file, format: format, encrypted: parsed.encryption != nil, uncached: uncached)
+        if Self.isReadWhole(parsed) {
+            return try wholePlaintext(file, name: parsed, uncached: uncached)
         }
         let kept = !whole && !uncached
         if kept, let cached = cachedSource(name) { return cached }
@@ -116,8 +119,10 @@ package final class VolumeSet: Sendable {
 
     /// Why this reader cannot open volumes named like this one (their container or encryption),
     /// or nil when it can. The text names no volume, so volumes alike share it.
-    /// - Parameter name: a parsed volume name.
-    static func unreadableReason(_ name: VolumeName) -> String? {
+    /// - Parameters:
+    ///   - name: a parsed volume name.
+    ///   - gpgAvailable: whether the gpg program is installed.
+    static func unreadableReason(_ name: VolumeName, gpgAvailable: Bool) -> String? {
         switch name.compression {
         case "zip":
             break
@@ -130,10 +135,13 @@ package final class VolumeSet: Sendable {
         default:
             return "'\(name.compression)' volumes are not read; only zip volumes are"
         }
-        if let encryption = name.encryption, encryption != "aes" {
-            return "\(encryption) encryption is not read yet; only AES Crypt (.aes) volumes are"
+        switch name.encryption {
+        case nil, "aes": return nil
+        case "gpg":
+            return gpgAvailable ? nil : "GPG volumes need the gpg program, which is not installed (Debian: apt-get install gnupg)"
+        case let other?:
+            return "\(other) encryption is not read; only AES Crypt (.aes) and GPG (.gpg) volumes are"
         }
-        return nil
     }
 
     private func cachedSource(_ name: String) -> (any ByteSource)? {

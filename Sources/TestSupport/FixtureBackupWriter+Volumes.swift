@@ -111,6 +111,8 @@ extension FixtureBackupWriter {
             bytes = AESCrypt.encrypt(
                 plaintext, passphrase: passphrase, version: version, iterations: iterations,
                 extensions: sharpAESCryptExtensions(version: version))
+        case .gpg(let passphrase, let recipient, let home):
+            bytes = try GPGKeyring.encrypt(plaintext, passphrase: passphrase, recipient: recipient, home: home)
         }
         try PosixFS.writeFile(directory.appendingPathComponent(name).path, bytes)
         volumeNames.append(name)

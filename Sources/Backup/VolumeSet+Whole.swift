@@ -5,7 +5,7 @@ import Storage
 import Zip
 
 extension VolumeSet {
-    /// Decoded tar volumes kept in memory, in bytes (the oldest go first; the newest always stays).
+    /// Volumes read whole (tar, GPG) kept decoded in memory, in bytes (the oldest go first; the newest always stays).
     static let decodedBudget: Int64 = 256 << 20
     /// The largest decompressed tar accepted (a bound against a hostile stream).
     static let tarLimit = 4 << 30
@@ -19,14 +19,14 @@ extension VolumeSet {
         }
     }
 
-    /// The plaintext of a tar volume (format §4.3), which cannot be read by range: downloaded
-    /// whole (the disk cache keeps the download), its AES Crypt HMAC checked, decompressed,
-    /// its index checked against the tar headers, and laid out as a zip of stored entries in
-    /// index order (so the zip reader, and the record placements kept in the index, work on it
-    /// as on any volume; the layout is the same every time). Kept in memory within
-    /// ``decodedBudget``.
+    /// The plaintext of a volume that cannot be read by range: a tar volume (format §4.3) or a
+    /// GPG one (§3.5). Downloaded whole (the disk cache keeps the download), decrypted (AES
+    /// Crypt with its HMAC checked, or by gpg), a tar decompressed, its index checked against
+    /// the tar headers and laid out as a zip of stored entries in index order (so the zip
+    /// reader, and the record placements kept in the index, work on it as on any volume; the
+    /// layout is the same every time). Kept in memory within ``decodedBudget``.
     /// - Throws: ``BackupError``; storage errors pass through.
-    func tarPlaintext(_ file: RemoteFile, format: WholeStream.Format, encrypted: Bool, uncached: Bool) throws -> any ByteSource {
+    func wholePlaintext(_ file: RemoteFile, name parsed: VolumeName, uncached: Bool) throws -> any ByteSource {
         let name = file.name
         if !uncached, let kept = decodedSource(name) { return kept }
         let raw = try uncached ? store.openUncached(file) : store.open(file)
@@ -34,12 +34,27 @@ extension VolumeSet {
         guard bytes.count == Int(file.size) else {
             throw BackupError.damagedVolume(name: name, reason: "shorter than listed (\(bytes.count) of \(file.size) bytes)")
         }
-        if encrypted {
-            bytes = try decryptWhole(bytes, name: name)
+        switch parsed.encryption {
+        case nil: break
+        case "aes": bytes = try decryptWhole(bytes, name: name)
+        case "gpg":
+            guard let gpg else { throw BackupError.unsupported("\(name): GPG volumes need the gpg program, which is not installed") }
+            guard let passphrase else { throw BackupError.passphraseRequired }
+            bytes = try gpg.decrypt(bytes, passphrase: passphrase, volume: name)
+        case let other?:
+            throw BackupError.unsupported("\(name): \(other) encryption is not read")
         }
-        let source = ByteArraySource(try Self.zipOfTar(bytes, format: format, name: name))
+        if let format = Self.tarFormat(parsed) {
+            bytes = try Self.zipOfTar(bytes, format: format, name: name)
+        }
+        let source = ByteArraySource(bytes)
         if !uncached { keepDecoded(source, name) }
         return source
+    }
+
+    /// Whether a volume must be read whole: a tar container or GPG encryption.
+    static func isReadWhole(_ name: VolumeName) -> Bool {
+        tarFormat(name) != nil || name.encryption == "gpg"
     }
 
     /// Decrypts a whole AES Crypt volume, checking its HMAC (keys kept per volume).
