@@ -109,8 +109,18 @@ package final class Backup: Sendable {
         let gpg = GPGProgram.find(home: options.gnupgHome)
         // Volumes in a container or encryption this reader lacks are left out: versions and files
         // that need none of them read exactly, the others miss what they hold (as with damage).
-        let unreadable = mine.compactMap { file, name in
+        var unreadable = mine.compactMap { file, name in
             VolumeSet.unreadableReason(name, gpgAvailable: gpg != nil).map { UnreadableVolume(name: file.name, kind: Self.kindName(name.kind), reason: $0) }
+        }
+        // A stray encrypted volume beside unencrypted file lists must not ask for a passphrase
+        // (or fail without one): without one, it is left out too.
+        let plainList = mine.contains { file, name in
+            name.kind == .dlist && name.encryption == nil && !unreadable.contains { $0.name == file.name }
+        }
+        if options.passphrase == nil && plainList {
+            unreadable += mine.filter { $0.1.encryption != nil && !unreadable.map(\.name).contains($0.0.name) }.map { file, name in
+                UnreadableVolume(name: file.name, kind: Self.kindName(name.kind), reason: "encrypted (\(name.encryption ?? "")), and no passphrase was given")
+            }
         }
         if !unreadable.isEmpty {
             let skipped = Set(unreadable.map(\.name))

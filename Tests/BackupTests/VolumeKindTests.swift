@@ -96,7 +96,9 @@ import TestSupport
         let logged = warnings.messages.withLock { $0 }
         #expect(logged.count == 2, "\(logged)")
         #expect(logged.contains { $0.contains(names[0]) && $0.contains("7z") && $0.contains("RecoveryTool recompress zip") })
-        #expect(logged.contains { $0.contains(names[1]) && $0.contains("gpg") })
+        // gpg is installed (the GPG tests need it): the stray .gpg is left out for want of a
+        // passphrase, not of gpg.
+        #expect(logged.contains { $0.contains(names[1]) && $0.contains("no passphrase") })
 
         let report = try Verifier(backup: backup, options: VerifyOptions()).run()
         #expect(Set(report.damagedVolumes.map(\.name)) == Set(names))
