@@ -102,11 +102,17 @@ struct TarHeader {
         guard Array(header[(base + 257)..<(base + 263)]) == Array("ustar\0".utf8) else {
             throw .invalidValue("no ustar header at \(offset)")
         }
-        // The checksum: the sum of all header bytes with its own field counted as spaces.
+        // The checksum: the sum of all header bytes with its own field counted as spaces. Some
+        // writers sum signed bytes (as old tars did); a name with UTF-8 bytes then sums lower.
         let stored = Self.octal(header[(base + 148)..<(base + 156)])
         var sum = 0
-        for (index, byte) in header.enumerated() { sum += (148..<156).contains(index) ? 0x20 : Int(byte) }
-        guard stored == sum else { throw .invalidValue("tar header at \(offset) fails its checksum") }
+        var signedSum = 0
+        for (index, byte) in header.enumerated() {
+            let counted = (148..<156).contains(index) ? 0x20 : byte
+            sum += Int(counted)
+            signedSum += Int(Int8(bitPattern: counted))
+        }
+        guard stored == sum || stored == signedSum else { throw .invalidValue("tar header at \(offset) fails its checksum") }
         guard let size = Self.octal(header[(base + 124)..<(base + 136)]) else {
             throw .invalidValue("tar header at \(offset): unreadable size")
         }
