@@ -37,6 +37,13 @@ let package = Package(
         .systemLibrary(
             name: "CDeflate", path: "CModules/CDeflate", pkgConfig: "libdeflate",
             providers: [.apt(["libdeflate-dev"])]),
+        .systemLibrary(
+            name: "CZstd", path: "CModules/CZstd", pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CBZip2", path: "CModules/CBZip2", providers: [.apt(["libbz2-dev"])]),
+        .systemLibrary(
+            name: "CLzma", path: "CModules/CLzma", pkgConfig: "liblzma",
+            providers: [.apt(["liblzma-dev"])]),
         .systemLibrary(name: "CProcess", path: "CModules/CProcess"),
         .systemLibrary(
             name: "CSQLite", path: "CModules/CSQLite", pkgConfig: "sqlite3",
@@ -47,7 +54,7 @@ let package = Package(
         .target(name: "FetchPlanner"),
         .target(name: "Digests", dependencies: ["COpenSSL"]),
         .target(name: "AESCrypt", dependencies: ["COpenSSL", "ByteSource", "Digests"]),
-        .target(name: "Zip", dependencies: ["CZlib", "CDeflate", "ByteSource"]),
+        .target(name: "Zip", dependencies: ["CZlib", "CDeflate", "CZstd", "CBZip2", "CLzma", "ByteSource"]),
 
         // Duplicati's remote format: bytes in, values out.
         .target(name: "DuplicatiFormat", dependencies: ["Digests"]),

@@ -19,6 +19,9 @@ package struct BackupOptions: Sendable {
     package var blockCacheSize: Int
     /// When to find block locations (dindex files, dblock directories).
     package var blockIndexing: BlockIndexing = .now
+    /// The GnuPG home holding the secret keys of public-key GPG volumes (`gpg --homedir`); nil
+    /// for gpg's own choice (`GNUPGHOME`, else `~/.gnupg`).
+    package var gnupgHome: String?
     /// The link to the storage as measured on live reads (a ``MeteredStore`` reports to it);
     /// nil: a fixed estimate (a local folder's, or a remote store's before any measurement).
     package var linkMeter: LinkMeter?
@@ -74,6 +77,8 @@ package final class Backup: Sendable {
     let fileListIndex: BlockIndexState
     /// The indexing thread of ``BackupOptions/BlockIndexing/background``.
     let background: BackgroundIndexing
+    /// Volumes of the folder left out because their container or encryption is not read here.
+    package let unreadableVolumes: [UnreadableVolume]
 
     /// Whether every version is in the index (false while file lists are read in the background).
     package var allVersionsIndexed: Bool { fileListIndex.isComplete }
@@ -109,19 +114,39 @@ package final class Backup: Sendable {
     ) throws -> Backup {
         let listing = try store.list()
         let prefix = try choosePrefix(listing: listing, wanted: options.prefix, where: store.displayName)
-        let mine = listing.compactMap { file -> (RemoteFile, VolumeName)? in
+        var mine = listing.compactMap { file -> (RemoteFile, VolumeName)? in
             guard let name = VolumeName(file.name), name.prefix == prefix else { return nil }
             return (file, name)
         }
         guard mine.contains(where: { $0.1.kind == .dlist }) else {
             throw BackupError.noBackupFound("\(store.displayName) has volumes with prefix '\(prefix)' but no file list (dlist)")
         }
-        for (_, name) in mine {
-            if name.compression.lowercased() != "zip" {
-                throw BackupError.unsupported("'\(name.compression)' volumes (\(name.filename)); only zip volumes can be read")
+        let gpg = GPGProgram.find(home: options.gnupgHome)
+        // Volumes in a container or encryption this reader lacks are left out: versions and files
+        // that need none of them read exactly, the others miss what they hold (as with damage).
+        var unreadable = mine.compactMap { file, name in
+            VolumeSet.unreadableReason(name, gpgAvailable: gpg != nil).map { UnreadableVolume(name: file.name, kind: Self.kindName(name.kind), reason: $0) }
+        }
+        // A stray encrypted volume beside unencrypted file lists must not ask for a passphrase
+        // (or fail without one): without one, it is left out too.
+        let plainList = mine.contains { file, name in
+            name.kind == .dlist && name.encryption == nil && !unreadable.contains { $0.name == file.name }
+        }
+        if options.passphrase == nil && plainList {
+            unreadable += mine.filter { $0.1.encryption != nil && !unreadable.map(\.name).contains($0.0.name) }.map { file, name in
+                UnreadableVolume(name: file.name, kind: Self.kindName(name.kind), reason: "encrypted (\(name.encryption ?? "")), and no passphrase was given")
             }
-            if let encryption = name.encryption, encryption.lowercased() != "aes" {
-                throw BackupError.unsupported("\(encryption) encryption (\(name.filename)); only AES Crypt (.aes) volumes can be read")
+        }
+        if !unreadable.isEmpty {
+            let skipped = Set(unreadable.map(\.name))
+            mine.removeAll { skipped.contains($0.0.name) }
+            guard mine.contains(where: { $0.1.kind == .dlist }) else {
+                let example = unreadable.first { $0.kind == "dlist" } ?? unreadable[0]
+                throw BackupError.unsupported("no file list (dlist) of this backup can be read: \(example.name): \(example.reason)")
+            }
+            for (reason, volumes) in Dictionary(grouping: unreadable, by: \.reason).sorted(by: { $0.key < $1.key }) {
+                let example = volumes.first { $0.kind == "dlist" } ?? volumes[0]
+                logger.warning("\(volumes.count) volumes cannot be read, e.g. \(example.name): \(reason); versions and files that need them are unavailable")
             }
         }
         let encrypted = mine.contains { $0.1.encryption != nil }
@@ -139,7 +164,7 @@ package final class Backup: Sendable {
             try? FileManager.default.removeItem(atPath: cache.directory + "/index.sqlite-shm")
             catalog = try Catalog(path: try cache.indexPath())
         }
-        let volumes = VolumeSet(store: store, passphrase: encrypted ? options.passphrase : nil)
+        let volumes = VolumeSet(store: store, passphrase: encrypted ? options.passphrase : nil, gpg: gpg)
         volumes.setListing(mine.map(\.0))
         try catalog.synchronizeVolumes(mine.map { (file, name) in
             (name: file.name, kind: Self.kindName(name.kind), size: file.size)
@@ -210,16 +235,17 @@ package final class Backup: Sendable {
         return Backup(
             store: store, prefix: prefix, catalog: catalog, cache: cache, format: format, volumes: volumes,
             blockCache: BlockCache(capacity: options.blockCacheSize), blockIndex: blockIndex,
-            fileListIndex: fileListIndex, background: background,
+            fileListIndex: fileListIndex, background: background, unreadableVolumes: unreadable,
             linkMeter: options.linkMeter ?? LinkMeter(initial: store is LocalDirectoryStore ? .local : .remote), logger: logger)
     }
 
     private init(
         store: any BackendStore, prefix: String, catalog: Catalog, cache: CacheLocation, format: BackupFormat,
         volumes: VolumeSet, blockCache: BlockCache, blockIndex: BlockIndexState, fileListIndex: BlockIndexState,
-        background: BackgroundIndexing, linkMeter: LinkMeter, logger: Logger
+        background: BackgroundIndexing, unreadableVolumes: [UnreadableVolume], linkMeter: LinkMeter, logger: Logger
     ) {
         self.background = background
+        self.unreadableVolumes = unreadableVolumes
         self.linkMeter = linkMeter
         self.blockCache = blockCache
         self.blockIndex = blockIndex

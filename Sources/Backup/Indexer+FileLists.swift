@@ -28,6 +28,7 @@ extension Indexer {
                 _ = try volumes.plaintext(newest.name)
             }
         }
+        var firstFailure: BackupError?
         for volume in pendingLists {
             if isCancelled() { throw CancellationError() }
             if let limit, done >= limit, format != nil { break }
@@ -40,12 +41,14 @@ extension Indexer {
                 if case .inconsistent = error { throw error }
                 if case .unsupported = error { throw error }
                 logger.error("\(error)")
+                firstFailure = firstFailure ?? error
                 try storeUnreadable(volume, reason: error.description)
             }
             done += 1
         }
         guard let format else {
-            throw BackupError.noBackupFound("no file list (dlist) of this backup could be read")
+            // Say why (a GPG key missing from the keyring, say), not only that none could be read.
+            throw BackupError.noBackupFound("no file list (dlist) of this backup could be read" + (firstFailure.map { " (\($0))" } ?? ""))
         }
         return format
     }
@@ -101,6 +104,9 @@ extension Indexer {
             } catch let error as DuplicatiFormatError {
                 builder.markDamaged("filelist.json: \(Self.describe(error))")
             } catch let error as ZipError {
+                // An entry in a compression method not read here is no damage: say which.
+                let translated = VolumeSet.translate(error, volume: volume.name, entry: "filelist.json")
+                if case .unsupported = translated { throw translated }
                 builder.markDamaged("filelist.json: \(error)")
             }
             if let damage = builder.damage {

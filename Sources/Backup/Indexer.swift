@@ -147,7 +147,7 @@ struct Indexer {
         } catch let error as DuplicatiFormatError {
             throw BackupError.damagedVolume(name: volume, reason: "manifest: \(error)")
         } catch let error as ZipError {
-            throw BackupError.damagedVolume(name: volume, reason: "manifest: \(error)")
+            throw VolumeSet.translate(error, volume: volume, entry: "manifest")
         }
         guard let blockHash = HashAlgorithm(duplicatiName: manifest.blockHash) else {
             throw BackupError.unsupported("block hash algorithm \(manifest.blockHash)")

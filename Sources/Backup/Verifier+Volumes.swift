@@ -17,6 +17,11 @@ extension Verifier {
     /// Checks every volume of the folder: index files first (their claims are compared with
     /// the dblocks), then dblocks, then file lists.
     func checkVolumes() throws {
+        // Volumes this reader cannot open are not checked: listed, with why, like damage (the
+        // entries that need them are reported per version).
+        for volume in backup.unreadableVolumes {
+            report.damagedVolumes.append(.init(name: volume.name, kind: volume.kind, reason: volume.reason))
+        }
         let records = try backup.catalog.volumes()
         let dblocks = records.filter { $0.kind == "dblock" }
         let byName = Dictionary(dblocks.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -221,7 +226,20 @@ extension Verifier {
         }
         report.volumeBytes += spooled.source.size
         var plaintext: any ByteSource = spooled.source
-        if VolumeName(volume.name)?.encryption != nil {
+        if VolumeName(volume.name)?.encryption == "gpg" {
+            // gpg checks the whole message (its MDC) while decrypting.
+            guard let passphrase = backup.volumes.passphrase else { throw BackupError.passphraseRequired }
+            do {
+                guard let gpg = backup.volumes.gpg else { throw BackupError.unsupported("the gpg program is not installed") }
+                plaintext = ByteArraySource(try gpg.decrypt(try spooled.source.readAll(), passphrase: passphrase, volume: volume.name))
+            } catch BackupError.wrongPassphrase {
+                damage(volume, "does not decrypt with the passphrase (GPG)")
+                return nil
+            } catch {
+                damage(volume, try describe(error))
+                return nil
+            }
+        } else if VolumeName(volume.name)?.encryption != nil {
             guard let passphrase = backup.volumes.passphrase else { throw BackupError.passphraseRequired }
             let reader: AESCryptReader
             do {
@@ -237,6 +255,15 @@ extension Verifier {
                 if !tolerateAuthenticationFailure { return nil }
             }
             plaintext = reader
+        }
+        if let name = VolumeName(volume.name), let format = VolumeSet.tarFormat(name) {
+            // A tar volume is read whole: decompressed and laid out as a zip of stored entries.
+            do {
+                plaintext = ByteArraySource(try VolumeSet.zipOfTar(try plaintext.readAll(), format: format, name: volume.name))
+            } catch {
+                damage(volume, try describe(error))
+                return nil
+            }
         }
         do {
             return OpenedVolume(archive: try ZipArchive(source: plaintext), spooled: spooled)
@@ -304,7 +331,7 @@ extension Verifier {
         case .notZip: "not a zip archive (no end of central directory)"
         case .truncated: "truncated"
         case .malformed(let why): why
-        case .unsupportedMethod(let method): "compression method \(method) is not supported"
+        case .unsupportedMethod(let method): "compression \(ZipMethod.describe(method)) is not supported"
         case .encryptedEntry: "zip-encrypted entry"
         case .entryTooLarge(_, let size, let limit): "\(size) bytes, more than the \(limit) allowed"
         case .crcMismatch: "CRC mismatch"

@@ -105,7 +105,9 @@ package final class Verifier {
         for key in unavailable {
             if let volume = blocksOfMissingVolumes[key] { needed[volume, default: 0] += 1 }
         }
-        for (volume, indexes) in missingVolumes.sorted(by: { $0.key < $1.key }) {
+        // An unreadable volume is in the folder and already listed with its reason.
+        let unreadable = Set(backup.unreadableVolumes.map(\.name))
+        for (volume, indexes) in missingVolumes.sorted(by: { $0.key < $1.key }) where !unreadable.contains(volume) {
             let namedBy = indexes.sorted().joined(separator: ", ")
             if let count = needed[volume] {
                 report.damagedVolumes.append(.init(

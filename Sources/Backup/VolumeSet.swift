@@ -13,7 +13,9 @@ import Zip
 package final class VolumeSet: Sendable {
     let store: any BackendStore
     let passphrase: String?
-    private let state: Mutex<State>
+    /// The gpg program for GPG volumes; nil when it is not installed.
+    let gpg: GPGProgram?
+    let state: Mutex<State>
     private let archiveLimit: Int
 
     struct State {
@@ -26,6 +28,10 @@ package final class VolumeSet: Sendable {
         /// Plaintext sources of volumes read by range, most recently used last.
         var sources: [String: any ByteSource] = [:]
         var recentSources: [String] = []
+        /// Tar volumes decoded whole (as stored zips), most recently used last, and their bytes.
+        var decoded: [String: ByteArraySource] = [:]
+        var recentDecoded: [String] = []
+        var decodedBytes: Int64 = 0
         /// dblocks whose record placements this process stored (or queued for storing).
         var placed: Set<Int64> = []
         /// The index connection placements are written through (opened on first use).
@@ -39,9 +45,10 @@ package final class VolumeSet: Sendable {
     /// Volumes read entirely are downloaded in one request up to this size.
     static let wholeDownloadLimit: Int64 = 64 << 20
 
-    init(store: any BackendStore, passphrase: String?, archiveLimit: Int = 64) {
+    init(store: any BackendStore, passphrase: String?, gpg: GPGProgram? = GPGProgram.find(home: nil), archiveLimit: Int = 64) {
         self.store = store
         self.passphrase = passphrase
+        self.gpg = gpg
         self.archiveLimit = archiveLimit
         self.state = Mutex(State())
     }
@@ -71,6 +78,9 @@ package final class VolumeSet: Sendable {
         }
         guard let parsed = VolumeName(name) else {
             throw BackupError.damagedVolume(name: name, reason: "not a volume name")
+        }
+        if Self.isReadWhole(parsed) {
+            return try wholePlaintext(file, name: parsed, uncached: uncached)
         }
         let kept = !whole && !uncached
         if kept, let cached = cachedSource(name) { return cached }
@@ -103,7 +113,34 @@ package final class VolumeSet: Sendable {
                 throw Self.translate(error, volume: name)
             }
         case let other?:
-            throw BackupError.unsupported("\(other) encryption (\(name)); only AES Crypt (.aes) volumes can be read")
+            throw BackupError.unsupported("\(name): \(other) encryption is not read; only AES Crypt (.aes) volumes are")
+        }
+    }
+
+    /// Why this reader cannot open volumes named like this one (their container or encryption),
+    /// or nil when it can. The text names no volume, so volumes alike share it.
+    /// - Parameters:
+    ///   - name: a parsed volume name.
+    ///   - gpgAvailable: whether the gpg program is installed.
+    static func unreadableReason(_ name: VolumeName, gpgAvailable: Bool) -> String? {
+        switch name.compression {
+        case "zip":
+            break
+        case "7z":
+            return "7z volumes, which Duplicati 2.0.9.108 and older could write, are not read (nor by current "
+                + "Duplicati); convert them to zip with Duplicati's RecoveryTool from such a release: "
+                + "Duplicati.CommandLine.RecoveryTool recompress zip <storage URL> <local folder>"
+        case "tgz", "tzstd":
+            break
+        default:
+            return "'\(name.compression)' volumes are not read; only zip volumes are"
+        }
+        switch name.encryption {
+        case nil, "aes": return nil
+        case "gpg":
+            return gpgAvailable ? nil : "GPG volumes need the gpg program, which is not installed (Debian: apt-get install gnupg)"
+        case let other?:
+            return "\(other) encryption is not read; only AES Crypt (.aes) and GPG (.gpg) volumes are"
         }
     }
 
@@ -134,6 +171,20 @@ package final class VolumeSet: Sendable {
         case .authenticationFailed: .damagedVolume(name: volume, reason: "contents fail the HMAC check (corrupted)")
         case .malformed(let why): .damagedVolume(name: volume, reason: why)
         }
+    }
+
+    /// A zip failure of one entry as the backup sees it: an entry in a compression method this
+    /// reader does not decode is a feature it lacks, named with the volume (not damage); any
+    /// other failure is a damaged volume.
+    /// - Parameters:
+    ///   - error: what the zip reader threw.
+    ///   - volume: the volume's name.
+    ///   - entry: the entry's name.
+    static func translate(_ error: ZipError, volume: String, entry: String) -> BackupError {
+        if case .unsupportedMethod(let method) = error {
+            return .unsupported("\(volume): entry \(entry) uses compression \(ZipMethod.describe(method)), which dupfs does not read")
+        }
+        return .damagedVolume(name: volume, reason: "\(entry): \(error)")
     }
 
     /// Checks the whole-file HMAC of an encrypted volume (reads all of it).

@@ -1,6 +1,8 @@
 import AESCrypt
+import ByteSource
 import Digests
 import Foundation
+import Zip
 
 extension FixtureBackupWriter {
     /// Stores a metadata blob; a blob larger than one blocklist can cover is replaced by the
@@ -47,7 +49,7 @@ extension FixtureBackupWriter {
             blocksThisVersion.insert(hash)
         }
         var volume = openVolume ?? BlockVolumeBuilder(
-            name: "\(options.prefix)-b\(nextGUID()).dblock.zip\(options.encryption.suffix)",
+            name: "\(options.prefix)-b\(nextGUID()).dblock.\(options.container.suffix)\(options.encryption.suffix)",
             manifest: manifest(), options: options)
         openVolume = nil  // keep the zip uniquely referenced while it grows
         volume.add(hash: hash, bytes: bytes, kind: kind)
@@ -77,7 +79,7 @@ extension FixtureBackupWriter {
         vol.add("volumehash", Base64Text.standard(options.fileHash.digest(uploaded)))
         vol.add("volumesize", uploaded.count)
 
-        let indexName = "\(options.prefix)-i\(nextGUID()).dindex.zip\(options.encryption.suffix)"
+        let indexName = "\(options.prefix)-i\(nextGUID()).dindex.\(options.container.suffix)\(options.encryption.suffix)"
         var zip = ZipBuilder(options: options)
         zip.add("manifest", manifest())
         zip.add("vol/" + volume.name, JSONText.bytes(vol.text, bom: false))
@@ -90,9 +92,17 @@ extension FixtureBackupWriter {
         indexNames[volume.name] = indexName
     }
 
-    /// Encrypts (per options) and writes a remote file.
+    /// Encrypts (per options) and writes a remote file; another container than zip takes the
+    /// zip's entries (a 7z container: an empty 7z archive instead).
     /// - Returns: the bytes as written.
-    func upload(_ name: String, _ plaintext: [UInt8]) throws -> [UInt8] {
+    func upload(_ name: String, _ zip: [UInt8]) throws -> [UInt8] {
+        let plaintext: [UInt8]
+        switch options.container {
+        case .zip: plaintext = zip
+        case .sevenZip: plaintext = SevenZipVolume.emptyArchive()
+        case .tgz: plaintext = GzipEncoder.compress(try tar(of: zip), level: 6)
+        case .tzstd: plaintext = ZstdEncoder.compress(try tar(of: zip), level: 10)
+        }
         let bytes: [UInt8]
         switch options.encryption {
         case .none:
@@ -100,16 +110,32 @@ extension FixtureBackupWriter {
         case .aes(let version, let passphrase, let iterations):
             bytes = AESCrypt.encrypt(
                 plaintext, passphrase: passphrase, version: version, iterations: iterations,
-                extensions: version == .v2 ? sharpAESCryptExtensions() : nil)
+                extensions: sharpAESCryptExtensions(version: version))
+        case .gpg(let passphrase, let recipient, let home):
+            bytes = try GPGKeyring.encrypt(plaintext, passphrase: passphrase, recipient: recipient, home: home)
         }
         try PosixFS.writeFile(directory.appendingPathComponent(name).path, bytes)
         volumeNames.append(name)
+        if options.parity && !name.contains(".dindex.") {
+            let companion = name + ".par2"
+            try PosixFS.writeFile(directory.appendingPathComponent(companion).path, ParityCompanion.bytes(describing: bytes))
+            parityNames.append(companion)
+        }
         return bytes
     }
 
-    /// The AES Crypt v2 extensions SharpAESCrypt 2.0.3 writes (§3.1), dated with the version
-    /// time so the header doesn't depend on the clock.
-    private func sharpAESCryptExtensions() -> [(String, [UInt8])] {
+    /// The AES Crypt extensions SharpAESCrypt writes in the chosen style (§3.1), dated with the
+    /// version time so the header doesn't depend on the clock.
+    private func sharpAESCryptExtensions(version: AESCryptVersion) -> [(String, [UInt8])] {
+        let container: (String, [UInt8]) = ("", [UInt8](repeating: 0, count: 127))
+        switch options.aesHeader {
+        case .minimal:
+            return []
+        case .createdByOnly:
+            return [("CREATED_BY", Array("SharpAESCrypt v1.3.4.0".utf8)), container]
+        case .dated:
+            break
+        }
         let stamp = CompactTimestamp.format(versionTime)  // yyyyMMddTHHmmssZ
         let chars = Array(stamp)
         let date = "\(String(chars[0..<4]))-\(String(chars[4..<6]))-\(String(chars[6..<8]))"
@@ -117,12 +143,23 @@ extension FixtureBackupWriter {
         let hour12 = hour24 % 12 == 0 ? 12 : hour24 % 12  // "hh": the 12-hour clock quirk
         let hour = hour12 < 10 ? "0\(hour12)" : "\(hour12)"
         let time = "\(hour)-\(String(chars[11..<13]))-\(String(chars[13..<15]))"
+        let library = version == .v2 ? "SharpAESCrypt v2.0.3.0" : "SharpAESCrypt v3.0.0.0"
         return [
-            ("CREATED_BY", Array("SharpAESCrypt v2.0.3.0".utf8)),
+            ("CREATED_BY", Array(library.utf8)),
             ("CREATED_DATE", Array(date.utf8)),
             ("CREATED_TIME", Array(time.utf8)),
-            ("", [UInt8](repeating: 0, count: 127)),
+            container,
         ]
+    }
+
+    /// The entries of a zip as the tar of a tar volume, stamped with the version time.
+    private func tar(of zip: [UInt8]) throws -> [UInt8] {
+        let archive = try ZipArchive(source: ByteArraySource(zip))
+        var writer = TarVolumeWriter(mtime: Int64(versionTime.timeIntervalSince1970))
+        for entry in archive.entries {
+            writer.add(entry.name, try archive.read(entry, limit: 1 << 30))
+        }
+        return writer.finish()
     }
 
     /// A 32-hex-digit lower-case GUID derived from the seed, the prefix and a counter.

@@ -8,12 +8,16 @@ import Foundation
 /// per `indexPolicy`) and then writes the version's dlist. Volume GUIDs come from a counter
 /// and `options.seed`, so unencrypted fixtures are byte-for-byte reproducible.
 package final class FixtureBackupWriter {
-    /// The settings every volume is written with.
-    package let options: FixtureOptions
+    /// The settings volumes are written with. Between versions, change only what a user can
+    /// change between runs (container, encryption, zip method, AES header, parity), never the
+    /// block size, hashes or prefix.
+    package var options: FixtureOptions
     /// The backup folder.
     package let directory: URL
     /// Every file written so far, in write order (dblock, its dindex, …, dlist).
     package internal(set) var volumeNames: [String] = []
+    /// The parity companions written so far (`options.parity`); not in `volumeNames`.
+    package internal(set) var parityNames: [String] = []
     /// The dlist names written so far, oldest version first.
     package internal(set) var dlistNames: [String] = []
 
@@ -91,6 +95,29 @@ package final class FixtureBackupWriter {
         indexNames[dblockName]
     }
 
+    /// The dblocks holding what an entry of a written version needs: its content's blocks and
+    /// blocklists, and its metadata blob's. Meaningful with `deduplicate` (otherwise it names
+    /// the first dblock that stored each block).
+    /// - Parameter entry: an entry as given to `addVersion`.
+    /// - Returns: dblock file names.
+    package func dblocksNeeded(by entry: FixtureEntry) -> Set<String> {
+        var blob = MetadataBlob.bytes(for: entry)
+        if blob.count > options.hashesPerBlocklist * options.blocksize { blob = JSONText.bytes("{}", bom: true) }
+        var hashes = streamBlockHashes(blob)
+        if let bytes = entry.fileBytes { hashes += streamBlockHashes(bytes) }
+        return Set(hashes.compactMap { blockLocations[$0] })
+    }
+
+    /// The blocks, then (for two or more) the blocklists, that `storeStream` stores for bytes.
+    private func streamBlockHashes(_ bytes: [UInt8]) -> [[UInt8]] {
+        let blocks = blockHashes(of: bytes)
+        guard blocks.count > 1 else { return blocks }
+        let lists = stride(from: 0, to: blocks.count, by: options.hashesPerBlocklist).map {
+            options.blockHash.digest(blocks[$0..<min($0 + options.hashesPerBlocklist, blocks.count)].flatMap { $0 })
+        }
+        return blocks + lists
+    }
+
     /// The block hashes a content would be split into with these options, in order.
     /// - Parameter bytes: file content.
     /// - Returns: one BlockHash per block (none for empty content).
@@ -111,7 +138,7 @@ package final class FixtureBackupWriter {
         var seconds = Int64(time.timeIntervalSince1970.rounded(.down))
         var name: String
         repeat {
-            name = "\(options.prefix)-\(CompactTimestamp.format(seconds: seconds)).dlist.zip\(options.encryption.suffix)"
+            name = "\(options.prefix)-\(CompactTimestamp.format(seconds: seconds)).dlist.\(options.container.suffix)\(options.encryption.suffix)"
             seconds += 1
         } while volumeNames.contains(name) || PosixFS.exists(directory.appendingPathComponent(name).path)
 

@@ -1,4 +1,6 @@
+import ByteSource
 import Foundation
+import Zip
 
 /// Ways to damage a written backup, for tests of a reader's error handling.
 package enum FixtureDamage {
@@ -54,6 +56,26 @@ package enum FixtureDamage {
     ///   - bytes: the new content.
     package static func replaceVolume(_ name: String, in directory: URL, with bytes: [UInt8]) throws {
         try PosixFS.writeFile(directory.appendingPathComponent(name).path, bytes)
+    }
+
+    /// Rewrites an unencrypted zip volume so that every entry declares another compression
+    /// method (the bytes stay as they decode now, stored): a volume in a method no reader here
+    /// writes, such as PPMd (98).
+    /// - Parameters:
+    ///   - name: the volume's file name (a plain `.zip`).
+    ///   - directory: the backup folder.
+    ///   - method: the method number to declare.
+    package static func relabelEntries(_ name: String, in directory: URL, method: UInt16) throws {
+        let path = try existing(name, in: directory)
+        let archive = try ZipArchive(source: ByteArraySource(try PosixFS.readFile(path)))
+        var writer = ZipWriter()
+        for entry in archive.entries {
+            let bytes = try archive.read(entry, limit: 1 << 30)
+            writer.addRaw(
+                name: Array(entry.name.utf8), data: bytes, method: method, crc32: entry.crc32,
+                uncompressedSize: Int64(bytes.count))
+        }
+        try PosixFS.writeFile(path, writer.finish())
     }
 
     /// Reads a remote file's bytes.

@@ -1,4 +1,5 @@
 import Digests
+import Zip
 
 /// Settings of a fixture backup; the defaults match Duplicati 2.0.8's defaults.
 package struct FixtureOptions: Sendable {
@@ -12,13 +13,25 @@ package struct FixtureOptions: Sendable {
     package var fileHash: HashAlgorithm = .sha256
     /// `--dblock-size`: a dblock is closed once its size exceeds `volumeSize - blocksize`.
     package var volumeSize = 50 << 20
+    /// The container of every volume (`--compression-module`).
+    package var container: FixtureContainer = .zip
     /// Encryption of every volume.
     package var encryption: FixtureEncryption = .none
+    /// The AES Crypt header extensions of encrypted volumes.
+    package var aesHeader: AESHeaderStyle = .dated
+    /// Write a PAR2 parity companion (`<name>.par2`) beside every dblock and dlist, as
+    /// `--parity-module=par2` does (2.3.0.107 canary and later; never for dindex files).
+    package var parity = false
     /// Which dindex files to write.
     package var indexPolicy: IndexFilePolicy = .full
     /// Lower-case extensions whose data blocks are stored (zip method 0) like Duplicati's
     /// `default_compressed_extensions.txt`; other data blocks are deflated.
     package var storedExtensions: Set<String> = FixtureOptions.defaultStoredExtensions
+    /// `--zip-compression-method`. `.deflate` (the default) writes as .NET's ZipArchive does:
+    /// non-compressible entries stored, the others deflated. Any other method writes as
+    /// SharpCompress does: that one method for every entry of every volume (ZStandard at level
+    /// 21, or 1 for non-compressible entries; `.stored` is "None").
+    package var compressionMethod: ZipMethod = .deflate
     /// Force Zip64 records in every volume.
     package var zip64 = false
     /// Write local headers with data descriptors (general-purpose bit 3).

@@ -52,7 +52,7 @@ package final class ZipArchive: Sendable {
             throw ZipError.malformed("\(entry.name): negative size or offset")
         }
         guard !entry.isEncrypted else { throw ZipError.encryptedEntry(entry.name) }
-        guard entry.method == ZipRecord.methodStored || entry.method == ZipRecord.methodDeflate else {
+        guard ZipMethod.isReadable(entry.method) else {
             throw ZipError.unsupportedMethod(entry.method)
         }
         if entry.method == ZipRecord.methodStored, entry.compressedSize != entry.uncompressedSize {

@@ -23,6 +23,13 @@ enum ZipRecord {
     /// General purpose flag: name and comment are UTF-8.
     static let utf8Flag: UInt16 = 0x0800
 
+    /// General purpose flag for method 14: the LZMA stream ends with an end-of-stream marker.
+    static let lzmaEndMarkerFlag: UInt16 = 0x0002
+
     static let methodStored: UInt16 = 0
     static let methodDeflate: UInt16 = 8
+    static let methodBZip2: UInt16 = 12
+    static let methodLZMA: UInt16 = 14
+    static let methodZstandard: UInt16 = 93
+    static let methodPPMd: UInt16 = 98
 }

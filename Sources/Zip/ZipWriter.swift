@@ -1,14 +1,7 @@
-/// How `ZipWriter` stores an entry's bytes.
-package enum ZipMethod: Sendable {
-    /// Method 0: the bytes as they are.
-    case stored
-    /// Method 8: raw DEFLATE.
-    case deflate
-}
-
 /// Writes zip archives in memory, for test fixtures and tools.
 ///
-/// Entries are stored or deflated, optionally followed by data descriptors (flag bit 3), with the
+/// Entries are stored, deflated, or compressed with BZip2, LZMA or ZStandard as SharpCompress
+/// writes them (format §4.1), optionally followed by data descriptors (flag bit 3), with the
 /// UTF-8 flag (bit 11) on non-ASCII names. Zip64 records are written when counts, sizes or
 /// offsets need them, or everywhere when forced.
 package struct ZipWriter {
@@ -31,8 +24,9 @@ package struct ZipWriter {
     /// - Parameters:
     ///   - name: the entry name, written as UTF-8 as it is (a `\` stays a `\`).
     ///   - data: the uncompressed bytes.
-    ///   - method: stored or deflate.
-    ///   - level: the deflate level, 0 to 9 (0 still writes method 8, with stored blocks).
+    ///   - method: how to compress.
+    ///   - level: the deflate level, 0 to 9 (0 still writes method 8, with stored blocks); for
+    ///     ZStandard the zstd level, 1 to 22; ignored by the others.
     ///   - dataDescriptor: whether to zero the local header's CRC and sizes and write them after the data.
     package mutating func add(
         _ name: String, _ data: [UInt8], method: ZipMethod = .deflate, level: Int32 = 6, dataDescriptor: Bool = false
@@ -44,11 +38,13 @@ package struct ZipWriter {
         switch method {
         case .stored: stored = data
         case .deflate: stored = Deflater.deflate(data, level: level)
+        case .bzip2: stored = BZip2Encoder.compress(data)
+        case .lzma: stored = LZMAEncoder.compress(data)
+        case .zstandard: stored = ZstdEncoder.compress(data, level: min(max(level, 1), 22))
         }
         pending.append(
             Pending(
-                name: nameBytes, flags: flags,
-                method: method == .stored ? ZipRecord.methodStored : ZipRecord.methodDeflate,
+                name: nameBytes, flags: flags, method: method.number,
                 crc32: CRC32.checksum(data), data: stored, uncompressedSize: Int64(data.count), extra: []))
     }
 
@@ -84,7 +80,8 @@ package struct ZipWriter {
             let compressedSize = Int64(entry.data.count)
             let zip64 = forceZip64 || compressedSize >= limit32 || entry.uncompressedSize >= limit32
             let descriptor = entry.flags & ZipRecord.dataDescriptorFlag != 0
-            let version: UInt16 = zip64 ? 45 : 20
+            // SharpCompress writes 63 ("version needed") for BZip2, LZMA, PPMd and ZStandard.
+            let version: UInt16 = entry.method > ZipRecord.methodDeflate ? 63 : zip64 ? 45 : 20
 
             // Local header: in Zip64 both sizes go in the extra field (APPNOTE 4.5.3).
             var localExtra: [UInt8] = []

@@ -27,7 +27,20 @@ struct SampleCommand: ParsableCommand {
     static let defaultPassphrase = "dupfs-sample"
 
     enum Encryption: String, ExpressibleByArgument, CaseIterable {
-        case none, aes2, aes3
+        case none, aes2, aes3, gpg
+    }
+
+    enum Container: String, ExpressibleByArgument, CaseIterable {
+        case zip, tgz, tzstd
+        case sevenZip = "7z"
+    }
+
+    enum ZipMethodName: String, ExpressibleByArgument, CaseIterable {
+        case deflate, stored, bzip2, lzma, zstandard
+    }
+
+    enum AESHeader: String, ExpressibleByArgument, CaseIterable {
+        case dated, createdBy = "created-by", minimal
     }
 
     enum IndexPolicy: String, ExpressibleByArgument, CaseIterable {
@@ -37,8 +50,20 @@ struct SampleCommand: ParsableCommand {
     @Argument(help: "The folder to create (backup/ and source/ go inside).")
     var outdir: String
 
-    @Option(help: "Volume encryption: none, aes2 (AES Crypt v2, Duplicati's default) or aes3.")
+    @Option(help: "Volume encryption: none, aes2 (AES Crypt v2, Duplicati's default), aes3 or gpg (symmetric, through the gpg program).")
     var encryption: Encryption = .none
+
+    @Option(help: "AES Crypt header extensions: dated (2.x, the default), created-by (SharpAESCrypt 1.3) or minimal (--aes-minimal-header).")
+    var aesHeader: AESHeader = .dated
+
+    @Option(help: "Volume container: zip (the default), tgz, tzstd, or 7z (empty stand-ins dupfs names as unreadable).")
+    var container: Container = .zip
+
+    @Option(help: "Zip entry method: deflate (.NET's: stored when not compressible), stored, bzip2, lzma or zstandard (SharpCompress's: one method for every entry).")
+    var zipMethod: ZipMethodName = .deflate
+
+    @Flag(help: "Write a .par2 parity companion beside every dblock and dlist.")
+    var parity = false
 
     @Option(help: "A file whose first line is the passphrase (default \"dupfs-sample\").")
     var passphraseFile: String?
@@ -71,13 +96,33 @@ struct SampleCommand: ParsableCommand {
         case .none: options.encryption = .none
         case .aes2: options.encryption = .aes(.v2, passphrase: passphrase)
         case .aes3: options.encryption = .aes(.v3, passphrase: passphrase)
+        case .gpg: options.encryption = .gpg(passphrase: passphrase)
         }
+        options.aesHeader = switch aesHeader {
+        case .dated: .dated
+        case .createdBy: .createdByOnly
+        case .minimal: .minimal
+        }
+        options.container = switch container {
+        case .zip: .zip
+        case .tgz: .tgz
+        case .tzstd: .tzstd
+        case .sevenZip: .sevenZip
+        }
+        options.compressionMethod = switch zipMethod {
+        case .deflate: .deflate
+        case .stored: .stored
+        case .bzip2: .bzip2
+        case .lzma: .lzma
+        case .zstandard: .zstandard
+        }
+        options.parity = parity
 
         let out = URL(fileURLWithPath: outdir)
         let backup = out.appendingPathComponent("backup")
         let dlists = try SampleBackup.write(to: backup, options: options)
         let names = try FixtureDamage.volumeNames(in: backup)
-        print("backup: \(backup.path) (\(names.count) files, blocksize \(blocksize), encryption \(encryption.rawValue), index \(index.rawValue))")
+        print("backup: \(backup.path) (\(names.count) files, blocksize \(blocksize), encryption \(encryption.rawValue), container \(container.rawValue), zip method \(zipMethod.rawValue), index \(index.rawValue))")
         for name in names { print("  \(name)") }
         if encryption != .none && passphraseFile == nil {
             print("passphrase: \(passphrase)")

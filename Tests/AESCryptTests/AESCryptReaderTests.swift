@@ -163,6 +163,22 @@ import AESCrypt
         }
     }
 
+    @Test(arguments: [AESCryptVersion.v2, .v3])
+    func minimalHeaderWithoutExtensionsReadsByRange(version: AESCryptVersion) throws {
+        // --aes-minimal-header: the extension list is only its 00 00 terminator.
+        let plaintext = patternBytes(10_000, seed: 11)
+        let file = AESCrypt.encrypt(plaintext, passphrase: "min", version: version, iterations: 4, extensions: [])
+        #expect(Array(file[5..<7]) == [0, 0])
+        let reader = try AESCryptReader(ciphertext: ByteArraySource(file), passphrase: "min")
+        // magic, version, reserved (5) + terminator (2) [+ v3 iterations (4)] + IV1, key block, HMAC1 (96)
+        #expect(reader.keys.ciphertextOffset == (version == .v2 ? 103 : 107))
+        #expect(reader.size == 10_000)
+        #expect(try reader.read(at: 4_093, count: 1_000) == Array(plaintext[4_093..<5_093]))
+        #expect(try reader.readAll() == plaintext)
+        try reader.verifyAuthentication()
+        #expect(try AESCrypt.decrypt(file, passphrase: "min") == plaintext)
+    }
+
     @Test func longExtensionListsAreReadInSeveralSteps() throws {
         let extensions = (0..<40).map { ("EXT\($0)", patternBytes(1000, seed: UInt64($0))) }
         let plaintext = patternBytes(300, seed: 8)

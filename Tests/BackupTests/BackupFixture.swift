@@ -12,13 +12,16 @@ struct BackupFixture {
     var backupDirectory: URL { root.appendingPathComponent("backup") }
     var cacheRoot: String { root.appendingPathComponent("cache").path }
     let passphrase: String?
+    /// The GnuPG home of a GPG fixture's keyring (and gpg-agent), nil for others.
+    let gnupgHome: String?
 
     init(options: FixtureOptions = SampleBackup.defaultOptions, write: (URL, FixtureOptions) throws -> Void = { dir, options in
         try SampleBackup.write(to: dir, options: options)
     }) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("dupfs-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        if case .aes(_, let passphrase, _) = options.encryption { self.passphrase = passphrase } else { passphrase = nil }
+        passphrase = options.encryption.passphrase
+        if case .gpg(_, _, let home) = options.encryption { gnupgHome = home } else { gnupgHome = nil }
         try write(root.appendingPathComponent("backup"), options)
     }
 
@@ -27,7 +30,11 @@ struct BackupFixture {
     func open(passphrase: String? = nil, store: (any BackendStore)? = nil) throws -> Backup {
         try Backup.open(
             store: store ?? LocalDirectoryStore(path: backupDirectory.path),
-            options: BackupOptions(cacheRoot: cacheRoot, passphrase: passphrase ?? self.passphrase),
+            options: {
+                var options = BackupOptions(cacheRoot: cacheRoot, passphrase: passphrase ?? self.passphrase)
+                options.gnupgHome = gnupgHome
+                return options
+            }(),
             logger: Self.logger)
     }
 

@@ -7,8 +7,14 @@ import TestSupport
 
 @Suite struct RestoreTests {
     /// Restores every version of the sample and compares it with the source tree.
-    static func restoreAllVersionsMatchSource(_ options: FixtureOptions) throws {
-        let fixture = try BackupFixture(options: options)
+    /// - Parameters:
+    ///   - options: how the sample is written.
+    ///   - besides: writes more files into the backup folder after the sample.
+    static func restoreAllVersionsMatchSource(_ options: FixtureOptions, besides: (URL) throws -> Void = { _ in }) throws {
+        let fixture = try BackupFixture(options: options) { dir, options in
+            try SampleBackup.write(to: dir, options: options)
+            try besides(dir)
+        }
         let backup = try fixture.open()
         let versions = try backup.versions()
         try #require(versions.count == 3)
@@ -52,6 +58,47 @@ import TestSupport
     @Test func aesV3SampleRestoresEveryVersionExactly() throws {
         var options = SampleBackup.defaultOptions
         options.encryption = .aes(.v3, passphrase: "v3 passphrase", iterations: 50)
+        try Self.restoreAllVersionsMatchSource(options)
+    }
+
+    @Test func aesV3MinimalHeaderRestoresEveryVersionExactly() throws {
+        var options = SampleBackup.defaultOptions
+        options.encryption = .aes(.v3, passphrase: "v3 minimal", iterations: 20)
+        options.aesHeader = .minimal
+        try Self.restoreAllVersionsMatchSource(options)
+    }
+
+    @Test func aesV2MinimalHeaderRestoresEveryVersionExactly() throws {
+        var options = SampleBackup.defaultOptions
+        options.encryption = .aes(.v2, passphrase: "v2 minimal")
+        options.aesHeader = .minimal
+        try Self.restoreAllVersionsMatchSource(options)
+    }
+
+    @Test func aesV2SharpAESCrypt13HeaderRestoresEveryVersionExactly() throws {
+        var options = SampleBackup.defaultOptions
+        options.encryption = .aes(.v2, passphrase: "old header")
+        options.aesHeader = .createdByOnly
+        try Self.restoreAllVersionsMatchSource(options)
+    }
+
+    @Test func bzip2VolumesRestoreEveryVersionExactly() throws {
+        var options = SampleBackup.defaultOptions
+        options.compressionMethod = .bzip2
+        try Self.restoreAllVersionsMatchSource(options)
+    }
+
+    @Test func lzmaVolumesRestoreEveryVersionExactly() throws {
+        var options = SampleBackup.defaultOptions
+        options.compressionMethod = .lzma
+        options.encryption = .aes(.v2, passphrase: "lzma")
+        try Self.restoreAllVersionsMatchSource(options)
+    }
+
+    @Test func zstandardVolumesRestoreEveryVersionExactly() throws {
+        var options = SampleBackup.defaultOptions
+        options.compressionMethod = .zstandard
+        options.encryption = .aes(.v3, passphrase: "zstd", iterations: 20)
         try Self.restoreAllVersionsMatchSource(options)
     }
 

@@ -145,6 +145,36 @@ struct CommandLineTests {
         }
     }
 
+    @Test func aStray7zVolumeIsAWarningNotAFailure() throws {
+        let stray = try SevenZipVolume.writeDblock(in: backup, options: {
+            var options = SampleBackup.defaultOptions
+            options.encryption = .aes(.v2, passphrase: "secret-pass-123")
+            return options
+        }())
+        let versions = try dupfs(["versions", backup.path])
+        #expect(versions.status == 0, "\(versions.stderr)")
+        #expect(versions.stdout.split(separator: "\n").count >= 3)
+        let warning = versions.stderr.split(separator: "\n").filter { $0.contains(stray) }
+        #expect(warning.count == 1, "\(versions.stderr)")
+        #expect(warning.first?.contains("RecoveryTool recompress zip") == true)
+        let target = root.appendingPathComponent("restored")
+        let restore = try dupfs(["restore", backup.path, "--target", target.path])
+        #expect(restore.status == 0, "\(restore.stderr)")
+        let verify = try dupfs(["verify", backup.path])
+        #expect(verify.status == 65)
+        #expect(verify.stdout.contains(stray))
+    }
+
+    @Test func aBackupWhollyIn7zExitsWith70AndTheWayOut() throws {
+        let only7z = root.appendingPathComponent("only7z")
+        var options = SampleBackup.defaultOptions
+        options.container = .sevenZip
+        try SampleBackup.write(to: only7z, options: options)
+        let result = try dupfs(["ls", only7z.path], passphrase: false)
+        #expect(result.status == 70, "\(result.stderr)")
+        #expect(result.stderr.contains("7z") && result.stderr.contains("recompress"), "\(result.stderr)")
+    }
+
     @Test func damagedBackupRestoresTheRestAndSaysSo() throws {
         let dblocks = try FixtureDamage.volumeNames(in: backup).filter { $0.contains(".dblock.") }
         try FixtureDamage.deleteVolume(dblocks[0], in: backup)

@@ -82,6 +82,37 @@ import Zip
         }
     }
 
+    @Test(arguments: [
+        (AESCryptVersion.v2, AESHeaderStyle.minimal), (.v3, .minimal), (.v2, .createdByOnly), (.v3, .dated),
+    ])
+    func aesHeaderStyleWritesItsExtensions(version: AESCryptVersion, style: AESHeaderStyle) throws {
+        let dir = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var options = SampleBackup.defaultOptions
+        options.encryption = .aes(version, passphrase: "pw", iterations: 3)
+        options.aesHeader = style
+        try SampleBackup.write(to: dir, options: options)
+        let reading = BackupReading(directory: dir, passphrase: "pw", options: options)
+        for name in try FixtureDamage.volumeNames(in: dir) {
+            let raw = try FixtureDamage.readVolume(name, in: dir)
+            let text = String(decoding: raw.prefix(400), as: UTF8.self)
+            switch style {
+            case .minimal:
+                // The extension list is only its terminator.
+                #expect(Array(raw[5..<7]) == [0, 0], "\(name)")
+            case .createdByOnly:
+                #expect(Array(raw[5..<7]) == [0, 33])
+                #expect(String(decoding: raw[7..<40], as: UTF8.self) == "CREATED_BY\0SharpAESCrypt v1.3.4.0")
+                #expect(Array(raw[40..<43]) == [0, 128, 0])  // the container
+                #expect(Array(raw[170..<172]) == [0, 0])
+            case .dated:
+                #expect(text.contains("CREATED_BY\0SharpAESCrypt v3.0.0.0"))
+                #expect(text.contains("CREATED_DATE\0"))
+            }
+            #expect(try reading.open(name).entries.first?.name == "manifest")
+        }
+    }
+
     @Test func encryptedBackupRestoresLikeThePlainOne() throws {
         let dir = Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -161,16 +161,24 @@ struct ZipArchiveHostileInputTests {
         }
     }
 
-    @Test("methods other than stored and deflate are unsupported")
-    func otherMethodsAreUnsupported() throws {
+    @Test("methods Duplicati cannot write, and PPMd, are unsupported and named", arguments: [UInt16(98), 9, 95, 1, 200])
+    func otherMethodsAreUnsupported(method: UInt16) throws {
         var writer = ZipWriter()
-        writer.addRaw(name: Array("b".utf8), data: [1, 2, 3], method: 12, crc32: 0, uncompressedSize: 3)
+        writer.addRaw(name: Array("b".utf8), data: [1, 2, 3], method: method, crc32: 0, uncompressedSize: 3)
         let archive = try ZipArchive(source: ByteArraySource(writer.finish()))
         let entry = archive.entries[0]
-        #expect(entry.method == 12)
-        #expect(throws: ZipError.unsupportedMethod(12)) { try archive.read(entry, limit: 100) }
-        #expect(throws: ZipError.unsupportedMethod(12)) { try archive.stream(entry) { _ in } }
-        #expect(throws: ZipError.unsupportedMethod(12)) { try ZipArchive.decode([1, 2, 3], entry: entry, limit: 100) }
+        #expect(entry.method == method)
+        #expect(throws: ZipError.unsupportedMethod(method)) { try archive.read(entry, limit: 100) }
+        #expect(throws: ZipError.unsupportedMethod(method)) { try archive.stream(entry) { _ in } }
+        #expect(throws: ZipError.unsupportedMethod(method)) { try ZipArchive.decode([1, 2, 3], entry: entry, limit: 100) }
+        #expect(!ZipMethod.isReadable(method))
+    }
+
+    @Test("an unsupported method's message names it")
+    func unsupportedMethodMessageNamesTheMethod() {
+        #expect(ZipError.unsupportedMethod(98).description == "compression method 98 (PPMd) is not supported")
+        #expect(ZipError.unsupportedMethod(95).description == "compression method 95 (XZ) is not supported")
+        #expect(ZipError.unsupportedMethod(4242).description == "compression method 4242 (unknown) is not supported")
     }
 
     @Test("encrypted entries are listed but refused")

@@ -6,6 +6,7 @@ package enum FormatFuzzBody {
     /// What the first byte selects (modulo the number of cases).
     package enum Parser: UInt8, CaseIterable {
         case manifest, fileset, filelist, indexVolumeList, entryMetadata, volumeName, sourcePath, blockHashName
+        case tarVolumeIndex
     }
 
     /// Makes an input for one parser, for corpus seeds and tests.
@@ -55,6 +56,14 @@ package enum FormatFuzzBody {
             sourcePath(String(decoding: input.rest(), as: UTF8.self))
         case .blockHashName:
             blockHashName(&input)
+        case .tarVolumeIndex:
+            let tar = input.rest()
+            if let index = try? TarVolumeIndex.parse(tar) {
+                for entry in index.entries {
+                    fuzzCheck(entry.offset >= 512 && entry.size >= 0 && entry.offset + entry.size <= tar.count,
+                              "tar index entry \(entry.offset)+\(entry.size) outside \(tar.count) bytes")
+                }
+            }
         }
     }
 

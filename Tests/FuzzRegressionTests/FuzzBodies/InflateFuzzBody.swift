@@ -16,7 +16,8 @@ package enum InflateFuzzBody {
         let selector = input.byte()
         let method: UInt16 = switch selector & 3 {
         case 0: 0
-        case 3: UInt16(selector >> 2)  // mostly unsupported methods
+        // Other methods: 12 (BZip2) and 14 (LZMA) among them, 63 stands for 93 (ZStandard).
+        case 3: selector >> 2 == 63 ? 93 : UInt16(selector >> 2)
         default: 8
         }
         let flags = UInt16(input.byte())

@@ -2,26 +2,21 @@ internal import CZlib
 
 /// Owns one zlib raw-inflate stream (`inflateInit2` with windowBits -15: zip's method 8 has no
 /// zlib header). Made per decode call, so concurrent reads never share one.
-final class Inflater {
-    /// What one call to `inflate` did.
-    struct Step {
-        /// Input bytes consumed.
-        var consumed: Int
-        /// Output bytes written.
-        var produced: Int
-        /// Whether the deflate stream's final block has ended.
-        var ended: Bool
-    }
+final class Inflater: StreamDecoder {
+    private let name: String
 
     // z_stream holds pointers into itself (the state points back at the stream): it must not move.
     private let stream: UnsafeMutablePointer<z_stream>
 
-    /// Wraps `inflateInit2(stream, -15)` through `czlib_inflate_init_raw`.
+    /// Wraps `inflateInit2(stream, -15)` through `czlib_inflate_init_raw`, or with `gzip`
+    /// `inflateInit2(stream, 31)` through `czlib_inflate_init_gzip` (one gzip member, its CRC
+    /// and length checked by zlib).
     /// - Throws: `ZipError.inflateFailed` if zlib cannot allocate its state.
-    init(name: String) throws(ZipError) {
+    init(name: String, gzip: Bool = false) throws(ZipError) {
+        self.name = name
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
-        let code = czlib_inflate_init_raw(stream)
+        let code = gzip ? czlib_inflate_init_gzip(stream) : czlib_inflate_init_raw(stream)
         guard code == Z_OK else {
             stream.deinitialize(count: 1)
             stream.deallocate()
@@ -35,16 +30,11 @@ final class Inflater {
         stream.deallocate()
     }
 
-    /// Wraps `inflate(Z_NO_FLUSH)`: decodes as much of `input` into `output` as fits.
-    /// - Parameters:
-    ///   - input: compressed bytes; may be empty (then only pending output is drained).
-    ///   - output: where decoded bytes go; must not be empty.
-    ///   - name: the entry name, for errors.
-    /// - Returns: how much was consumed and produced, and whether the stream ended.
+    /// Wraps `inflate(Z_NO_FLUSH)` (deflate streams end by themselves: `finishing` changes nothing).
     /// - Throws: `ZipError.inflateFailed` with zlib's message for corrupt data.
-    func inflate(
-        _ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer, name: String
-    ) throws(ZipError) -> Step {
+    func decode(
+        _ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer, finishing: Bool
+    ) throws(ZipError) -> DecodeStep {
         // avail_in and avail_out are 32-bit; callers loop, so a partial call is fine.
         let inCount = min(input.count, Int(UInt32.max))
         let outCount = min(output.count, Int(UInt32.max))
@@ -62,7 +52,7 @@ final class Inflater {
         stream.pointee.avail_out = UInt32(outCount)
 
         let code = CZlib.inflate(stream, Z_NO_FLUSH)
-        let step = Step(
+        let step = DecodeStep(
             consumed: inCount - Int(stream.pointee.avail_in),
             produced: outCount - Int(stream.pointee.avail_out),
             ended: code == Z_STREAM_END)
