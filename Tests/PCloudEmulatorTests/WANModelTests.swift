@@ -14,6 +14,10 @@ struct WANModelTests {
         return ["wan/one.bin": bytes(), "wan/two.bin": bytes()]
     }
 
+    /// Downloads may take long on a loaded machine (only lower bounds are asserted): curl's
+    /// 30 s limit in `Curl.request` would cut them.
+    static let patient = ["--max-time", "600"]
+
     /// Seconds `body` takes.
     static func seconds<T>(_ body: () async throws -> T) async rethrows -> (T, Double) {
         let start = ContinuousClock.now
@@ -46,8 +50,8 @@ struct WANModelTests {
         let two = try await fixture.link(fileID: try await fixture.fileID("/wan/two.bin"))
         let ca = fixture.server.caPath
         let ((first, second), seconds) = try await Self.seconds {
-            async let a = Curl.request(one, ca: ca)
-            async let b = Curl.request(two, ca: ca)
+            async let a = Curl.request(one, ca: ca, extra: Self.patient)
+            async let b = Curl.request(two, ca: ca, extra: Self.patient)
             return try await (a, b)
         }
         #expect(first.body == files["wan/one.bin"])
@@ -66,7 +70,7 @@ struct WANModelTests {
         let rate = 500_000
         let fixture = try await EmulatorFixture.start(files: files) { $0.wan = WANSettings(connectionRate: rate) }
         let url = try await fixture.link(fileID: try await fixture.fileID("/wan/one.bin"))
-        let (download, seconds) = try await Self.seconds { try await Curl.request(url, ca: fixture.server.caPath) }
+        let (download, seconds) = try await Self.seconds { try await Curl.request(url, ca: fixture.server.caPath, extra: Self.patient) }
         #expect(download.body == files["wan/one.bin"])
         let achieved = Double(size) / seconds
         #expect(achieved <= 1.25 * Double(rate), "one download moved \(achieved) B/s on a \(rate) B/s connection")
@@ -90,7 +94,9 @@ struct WANModelTests {
 
         let (_, apiSeconds) = try await Self.seconds { try await fixture.api("userinfo") }
         #expect(apiSeconds >= 0.25)
-        let (download, downloadSeconds) = try await Self.seconds { try await Curl.request(url, ca: fixture.server.caPath) }
+        let (download, downloadSeconds) = try await Self.seconds {
+            try await Curl.request(url, ca: fixture.server.caPath, extra: Self.patient)
+        }
         #expect(download.body == files["wan/one.bin"])
         // 250 ms, then 300 kB at 500 kB/s (minus one burst of credit).
         #expect(downloadSeconds >= 0.25 + 0.5)
