@@ -31,12 +31,13 @@ struct WANPacer: Sendable {
     let model: WANModel
     let connection: TokenBucket
 
-    /// How many bytes to hand over at once: about 5 ms at the slower rate, 4–64 KiB, or
-    /// everything when no rate is set.
+    /// How many bytes to hand over at once: about 20 ms at the slower rate, 16–256 KiB, or
+    /// everything when no rate is set. Fewer, larger pieces keep the sleeps few: on a busy
+    /// cooperative pool every wake-up can come late.
     func chunkSize(for length: Int) -> Int {
         let settings = model.settings
         guard let slowest = [settings.connectionRate, settings.linkRate].compactMap({ $0 }).min() else { return length }
-        return min(max(slowest / 200, 4096), 65_536)
+        return min(max(slowest / 50, 16_384), 262_144)
     }
 
     /// Waits until `bytes` more body bytes fit through the connection and the link.
