@@ -137,20 +137,27 @@ package final class BackupFilesystem: LowLevelFilesystem {
                       Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
     }
 
-    /// Runs `work` on a worker thread and answers `reply` with its result, unless the deadline
-    /// answered first; `late` then gets the value that was not delivered.
+    /// Answers `reply` with what `work` returns (or throws), unless the deadline answered first;
+    /// `late` then gets the value that was not delivered.
+    func answer<Value: Sendable>(
+        _ reply: PendingReply<Value>, late: (@Sendable (Value) -> Void)? = nil, _ work: () throws(Errno) -> Value
+    ) {
+        do throws(Errno) {
+            let value = try work()
+            if !reply.delivered(value) { late?(value) }
+        } catch {
+            reply.fail(error)
+        }
+    }
+
+    /// As ``answer(_:late:_:)``, on a worker thread (for work that waits for storage).
     func later<Value: Sendable>(
         _ reply: PendingReply<Value>, late: (@Sendable (Value) -> Void)? = nil,
         _ work: @escaping @Sendable () throws(Errno) -> Value
     ) {
         Self.workQueue.async {
             guard !reply.isAnswered else { return }
-            do throws(Errno) {
-                let value = try work()
-                if !reply.delivered(value) { late?(value) }
-            } catch {
-                reply.fail(error)
-            }
+            self.answer(reply, late: late, work)
         }
     }
 
@@ -270,15 +277,7 @@ package final class BackupFilesystem: LowLevelFilesystem {
         // The kernel never got a handle answered too late: nothing will release it.
         let drop = { @Sendable (late: OpenReply) in self.release(inode: inode, handle: late.handle) }
         // Files of up to one block need no blocklist from storage: answered right here.
-        if entry.blocklists.isEmpty {
-            do throws(Errno) {
-                let opened = try opening()
-                if !reply.delivered(opened) { drop(opened) }
-            } catch {
-                reply.fail(error)
-            }
-            return
-        }
+        if entry.blocklists.isEmpty { return answer(reply, late: drop, opening) }
         later(reply, late: drop, opening)
     }
 
