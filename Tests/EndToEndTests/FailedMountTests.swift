@@ -53,7 +53,7 @@ final class FailedMountTests {
         let dupfs = DupfsProcess.binDirectory.appendingPathComponent("dupfs")
         if asNobody {
             process.executableURL = URL(fileURLWithPath: Self.setpriv)
-            process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", dupfs.path] + arguments
+            process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", try binaryForNobody().path] + arguments
         } else {
             process.executableURL = dupfs
             process.arguments = arguments
@@ -98,6 +98,20 @@ final class FailedMountTests {
             if command.hasPrefix("swift-backtrace") { found.insert(name) }
         }
         return found
+    }
+
+    /// A copy of dupfs that uid 65534 can reach: the build folder may lie below one only root
+    /// may enter (a clone in `mktemp -d`), and the background mount starts the binary again by
+    /// its path.
+    func binaryForNobody() throws -> URL {
+        let copy = root.appendingPathComponent("bin/dupfs")
+        if !FileManager.default.fileExists(atPath: copy.path) {
+            try FileManager.default.createDirectory(at: copy.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: DupfsProcess.binDirectory.appendingPathComponent("dupfs"), to: copy)
+            chmod(copy.deletingLastPathComponent().path, 0o755)
+            chmod(copy.path, 0o755)
+        }
+        return copy
     }
 
     static let setpriv = "/usr/bin/setpriv"
