@@ -67,6 +67,11 @@ extension Backup {
         }
     }
 
+    /// Requests worth keeping in flight on the measured link (enough to fill it), at most `most`.
+    package func requestsAtOnce(most: Int) -> Int {
+        linkMeter.estimate.lanes(most: most)
+    }
+
     /// A volume by index id and name.
     struct VolumeKey: Hashable, Sendable {
         let id: Int64
@@ -135,16 +140,19 @@ extension Backup {
         }
     }
 
-    /// Downloads the whole volume in one request, checks its HMAC before using any of it, then
-    /// decodes and checks each record. On a failed check the download is thrown away (from the
-    /// disk cache too) and the records are read by range instead.
+    /// Downloads the whole volume (in parts at once when one connection cannot fill the link),
+    /// checks its HMAC before using any of it, then decodes and checks each record. On a failed
+    /// check the download is thrown away (from the disk cache too) and the records are read by
+    /// range instead.
     private func fetch(_ whole: WholeVolume) {
         Self.wholeVolumeSlots.wait()
         let held: Bool = {
             defer { Self.wholeVolumeSlots.signal() }
             let name = whole.volume.name
             do {
-                let source = try volumes.plaintext(name, whole: true)
+                let size = volumes.file(named: name)?.size ?? 0
+                let parts = FetchPlanner.parts(ofWhole: size, link: linkMeter.estimate)
+                let source = try volumes.plaintext(name, whole: true, parts: parts)
                 try volumes.verifyAuthentication(name, source: source)
                 for record in whole.records {
                     guard let bytes = try? source.read(at: record.extent.lowerBound, count: Int(record.extent.count)),

@@ -26,11 +26,11 @@ extension VolumeSet {
     /// reader, and the record placements kept in the index, work on it as on any volume; the
     /// layout is the same every time). Kept in memory within ``decodedBudget``.
     /// - Throws: ``BackupError``; storage errors pass through.
-    func wholePlaintext(_ file: RemoteFile, name parsed: VolumeName, uncached: Bool) throws -> any ByteSource {
+    func wholePlaintext(_ file: RemoteFile, name parsed: VolumeName, uncached: Bool, parts: Int = 1) throws -> any ByteSource {
         let name = file.name
         if !uncached, let kept = decodedSource(name) { return kept }
         let raw = try uncached ? store.openUncached(file) : store.open(file)
-        var bytes = try raw.read(at: 0, count: Int(file.size))
+        var bytes = try Self.readAll(raw, size: file.size, parts: parts)
         guard bytes.count == Int(file.size) else {
             throw BackupError.damagedVolume(name: name, reason: "shorter than listed (\(bytes.count) of \(file.size) bytes)")
         }

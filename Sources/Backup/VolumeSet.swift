@@ -2,6 +2,7 @@ import AESCrypt
 import ByteSource
 import Catalog
 import DuplicatiFormat
+import FetchPlanner
 import Foundation
 import Storage
 import Synchronization
@@ -42,6 +43,28 @@ package final class VolumeSet: Sendable {
     /// connection of their own, which may wait for the background indexer's transactions.
     let placementQueue = DispatchQueue(label: "dupfs placements")
 
+    /// Reads a whole file, in `parts` ranged requests at once when more than one.
+    /// - Returns: its bytes (shorter than `size` when the file is).
+    static func readAll(_ raw: any ByteSource, size: Int64, parts: Int) throws -> [UInt8] {
+        let pieces = FetchPlanner.pieces(of: size, parts: parts)
+        guard pieces.count > 1 else { return try raw.read(at: 0, count: Int(size)) }
+        let results = Mutex([Result<[UInt8], any Error>?](repeating: nil, count: pieces.count))
+        DispatchQueue.concurrentPerform(iterations: pieces.count) { index in
+            let piece = pieces[index]
+            let result = Result { try raw.read(at: piece.lowerBound, count: piece.count) }
+            results.withLock { $0[index] = result }
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Int(size))
+        for (piece, result) in zip(pieces, results.withLock { $0 }) {
+            let part = try result!.get()
+            bytes += part
+            // A short piece means a short file: what follows it would be misplaced.
+            if part.count < piece.count { break }
+        }
+        return bytes
+    }
+
     /// Volumes read entirely are downloaded in one request up to this size.
     static let wholeDownloadLimit: Int64 = 64 << 20
 
@@ -72,7 +95,9 @@ package final class VolumeSet: Sendable {
     ///   - whole: it will be read entirely (a file list or index file): download it in one
     ///     request into memory instead of many ranged reads, when it is not huge.
     ///   - uncached: read from the storage itself, past any local cache (and not kept).
-    func plaintext(_ name: String, whole: Bool = false, uncached: Bool = false) throws -> any ByteSource {
+    ///   - parts: a whole download is made of this many ranged requests at once (see
+    ///     ``FetchPlanner/parts(ofWhole:link:mostLanes:)``).
+    func plaintext(_ name: String, whole: Bool = false, uncached: Bool = false, parts: Int = 1) throws -> any ByteSource {
         guard let file = file(named: name) else {
             throw BackupError.damagedVolume(name: name, reason: "not in the remote folder")
         }
@@ -80,13 +105,13 @@ package final class VolumeSet: Sendable {
             throw BackupError.damagedVolume(name: name, reason: "not a volume name")
         }
         if Self.isReadWhole(parsed) {
-            return try wholePlaintext(file, name: parsed, uncached: uncached)
+            return try wholePlaintext(file, name: parsed, uncached: uncached, parts: parts)
         }
         let kept = !whole && !uncached
         if kept, let cached = cachedSource(name) { return cached }
         var raw = try uncached ? store.openUncached(file) : store.open(file)
         if whole && file.size <= Self.wholeDownloadLimit {
-            let bytes = try raw.read(at: 0, count: Int(file.size))
+            let bytes = try Self.readAll(raw, size: file.size, parts: parts)
             guard bytes.count == Int(file.size) else {
                 throw BackupError.damagedVolume(name: name, reason: "shorter than listed (\(bytes.count) of \(file.size) bytes)")
             }

@@ -8,6 +8,9 @@ extension BackupFilesystem {
     /// Entries whose metadata one step of warming fetches.
     static let warmingPage = 256
     static let warmingQueue = DispatchQueue(label: "dupfs.warming", qos: .utility)
+    /// Pages fetched at once, at most (fewer when the link estimate needs fewer connections).
+    static let warmingPagesAtOnce = 3
+    static let warmingPagesQueue = DispatchQueue(label: "dupfs.warming.pages", qos: .utility, attributes: .concurrent)
 
     /// Starts warming the newest version's metadata (once; a no-op while it runs).
     package func startWarming() {
@@ -25,15 +28,27 @@ extension BackupFilesystem {
         warmingRuns.enter()
         Self.warmingQueue.async {
             defer { self.warmingRuns.leave() }
+            // Pages go in order, several at once: one page's ranged read is one connection,
+            // which alone does not fill a link of several connections' rate.
+            let lanes = max(1, min(Self.warmingPagesAtOnce, backup.requestsAtOnce(most: Self.warmingPagesAtOnce)))
+            let slots = DispatchSemaphore(value: lanes)
+            let pages = DispatchGroup()
             var after: Int64 = -1
             var fetched = 0
             while self.warming.withLock({ $0 }),
                   let page = try? backup.catalog.entriesWithPendingMetadata(version: versionID, afterID: after, limit: Self.warmingPage),
                   let last = page.last {
-                backup.fetchMetadata(of: page, parallelism: 2)
+                slots.wait()
+                pages.enter()
+                Self.warmingPagesQueue.async {
+                    backup.fetchMetadata(of: page, parallelism: 2)
+                    slots.signal()
+                    pages.leave()
+                }
                 fetched += page.count
                 after = last.entry.id
             }
+            pages.wait()
             if fetched > 0 { self.logger.info("warmed the metadata of \(fetched) entries of the newest version") }
             self.warming.withLock { $0 = false }
         }

@@ -63,6 +63,13 @@ package enum FetchPlanner {
         package var estimatedSeconds: Double
         /// Bytes it downloads.
         package var bytes: Int64
+
+        package init(fetches: [Fetch], lanes: Int, estimatedSeconds: Double, bytes: Int64) {
+            self.fetches = fetches
+            self.lanes = lanes
+            self.estimatedSeconds = estimatedSeconds
+            self.bytes = bytes
+        }
     }
 
     /// Plans the requests for what is wanted.
@@ -96,6 +103,36 @@ package enum FetchPlanner {
         return Plan(
             fetches: fetches.map(\.fetch), lanes: max(1, min(lanes, fetches.count)),
             estimatedSeconds: cost(requests: fetches.count, bytes: bytes, link: link, lanes: lanes), bytes: bytes)
+    }
+
+    /// The smallest part of a whole-volume download fetched by a request of its own.
+    package static let smallestPart: Int64 = 8 << 20
+
+    /// The parts one whole-volume download is split into, fetched at once by ranged requests,
+    /// so that a single volume reaches the link's rate rather than one connection's: as many
+    /// connections as fill the link, each part at least ``smallestPart`` and worth more than a
+    /// round trip of its own.
+    /// - Parameters:
+    ///   - size: the volume's size in bytes.
+    ///   - link: the link's estimate.
+    ///   - mostLanes: the most requests in flight the storage allows.
+    /// - Returns: 1 ... `mostLanes`.
+    package static func parts(ofWhole size: Int64, link: LinkEstimate, mostLanes: Int = 4) -> Int {
+        let filling = Int(min((link.linkRate / link.connectionRate).rounded(.up), 64))
+        let smallest = max(smallestPart, Int64(4 * link.bytesPerRoundTrip))
+        let fitting = Int(max(1, size / smallest))
+        return max(1, min(filling, fitting, mostLanes))
+    }
+
+    /// Byte ranges splitting `size` bytes into `parts` nearly equal pieces, in order.
+    package static func pieces(of size: Int64, parts: Int) -> [Range<Int64>] {
+        let count = Int64(max(1, parts))
+        guard size > 0 else { return [] }
+        return (0..<count).compactMap { i in
+            let start = size * i / count
+            let end = size * (i + 1) / count
+            return start < end ? start..<end : nil
+        }
     }
 
     /// The seconds `requests` requests of `bytes` in all take with `lanes` in flight: each

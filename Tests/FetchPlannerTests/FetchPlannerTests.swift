@@ -133,6 +133,35 @@ struct SimulatedLink {
         #expect(naive > 10 * link.seconds(plan, sizes: sizes))
     }
 
+    /// A volume downloaded whole goes in parts at once when one connection cannot fill the
+    /// link, each part worth its round trip; the parts cover it exactly.
+    @Test func aWholeVolumeIsSplitToFillTheLink() {
+        #expect(FetchPlanner.parts(ofWhole: 50 * Self.mib, link: Self.wan) == 2)
+        #expect(FetchPlanner.parts(ofWhole: 50 * Self.mib, link: Self.wan, mostLanes: 1) == 1)
+        #expect(FetchPlanner.parts(ofWhole: 5 * Self.mib, link: Self.wan) == 1)
+        let slowConnections = LinkEstimate(roundTrip: 0.040, connectionRate: 5_000_000, linkRate: 40_000_000)
+        #expect(FetchPlanner.parts(ofWhole: 50 * Self.mib, link: slowConnections) == 4)
+        #expect(FetchPlanner.parts(ofWhole: 50 * Self.mib, link: slowConnections, mostLanes: 8) == 6)
+        // One connection already fills the link: no split.
+        let oneFills = LinkEstimate(roundTrip: 0.040, connectionRate: 40_000_000, linkRate: 40_000_000)
+        #expect(FetchPlanner.parts(ofWhole: 50 * Self.mib, link: oneFills) == 1)
+        for (size, parts) in [(Int64(50 * Self.mib + 7), 2), (10, 3), (3, 4), (0, 2)] {
+            let pieces = FetchPlanner.pieces(of: size, parts: parts)
+            #expect(pieces.first?.lowerBound ?? 0 == 0)
+            #expect(pieces.last?.upperBound ?? 0 == size)
+            #expect(zip(pieces, pieces.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
+            #expect(pieces.allSatisfy { !$0.isEmpty })
+            #expect(pieces.count == min(Int(size), parts))
+        }
+        // On the simulated WAN the split volume takes about half as long.
+        let link = SimulatedLink(link: Self.wan)
+        let size = 50 * Self.mib
+        let one = link.seconds(FetchPlanner.Plan(fetches: [.range(volume: 0, range: 0..<size, members: [0])], lanes: 1, estimatedSeconds: 0, bytes: size), sizes: [0: size])
+        let split = FetchPlanner.pieces(of: size, parts: 2).map { FetchPlanner.Fetch.range(volume: 0, range: $0, members: [0]) }
+        let two = link.seconds(FetchPlanner.Plan(fetches: split, lanes: 2, estimatedSeconds: 0, bytes: size), sizes: [0: size])
+        #expect(two < 0.6 * one)
+    }
+
     @Test func theMeterFollowsTheMeasuredLink() {
         let meter = LinkMeter(initial: .remote)
         var clock = 0.0
