@@ -88,7 +88,7 @@ let package = Package(
         .executableTarget(
             name: "dupfs",
             dependencies: [
-                "Backup", "BackupFS", "FuseKit", "Storage", "PCloud", "CProcess", "FetchPlanner",
+                "Backup", "BackupFS", "FuseKit", "Storage", "PCloud", "CProcess", "FetchPlanner", "AESCrypt",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
