@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "pcloud-emulator", targets: ["pcloud-emulator"]),
         .executable(name: "dupfs-reliability", targets: ["dupfs-reliability"]),
         .executable(name: "dupfs-bench", targets: ["dupfs-bench"]),
+        .executable(name: "dupfs-manual", targets: ["dupfs-manual"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -101,6 +102,9 @@ let package = Package(
                 "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+
+        // Renders docs/man/dupfs.1 from the CLI definition (dupfs --experimental-dump-help).
+        .executableTarget(name: "dupfs-manual"),
 
         .executableTarget(
             name: "dupfs-reliability",
