@@ -153,7 +153,7 @@ let package = Package(
         .testTarget(
             name: "BackupTests",
             dependencies: ["Backup", "Storage", "TestSupport", "DuplicatiFormat", "Digests"]),
-        .testTarget(name: "CommandLineTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "CommandLineTests", dependencies: ["TestSupport", "AESCrypt"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
         .testTarget(name: "FuseKitTests", dependencies: ["FuseKit"]),
         .testTarget(
