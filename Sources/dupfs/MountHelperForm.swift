@@ -32,9 +32,10 @@ enum MountHelperForm {
     }
 
     /// Whether `arguments` (without the program name) are the helper form: a first argument that
-    /// is neither a subcommand nor an option.
+    /// is neither a subcommand nor an option other than `-o` (some callers put the options first).
     static func applies(to arguments: [String], subcommands: [String]) -> Bool {
         guard let first = arguments.first else { return false }
+        if first.hasPrefix("-o") { return true }
         return !first.hasPrefix("-") && !subcommands.contains(first)
     }
 
@@ -63,8 +64,8 @@ enum MountHelperForm {
             }
         }
         guard positional.count == 2 else {
-            throw Refusal(message: "unknown command '\(arguments[0])'; as a mount helper: dupfs SOURCE MOUNTPOINT -o OPTIONS "
-                + "(commands: see dupfs --help)")
+            throw Refusal(message: "unknown command '\(positional.first ?? arguments[0])'; as a mount helper: "
+                + "dupfs SOURCE MOUNTPOINT -o OPTIONS (commands: see dupfs --help)")
         }
         var out = ["mount"]
         var fuse: [String] = []

@@ -15,7 +15,7 @@ enum Terminal {
     }
 
     static func note(_ message: String) {
-        FileHandle.standardError.write(Data("\(message)\n".utf8))
+        FileHandle.standardError.write(Data("\(Journal.prefix(.notice))\(message)\n".utf8))
     }
 
     static func clearLine() {
