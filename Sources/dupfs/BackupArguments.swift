@@ -208,6 +208,12 @@ struct BackupArguments: ParsableArguments {
         logger: Logger, blockCacheSize: Int = 64 << 20, interactive: Bool = true, diskCacheSize: Int64? = nil,
         blockIndexing: BackupOptions.BlockIndexing = .now, statusReport: (@Sendable (String) -> Void)? = nil
     ) throws -> Backup {
+        var backgroundProgress: (@Sendable (BackupProgress) -> Void)?
+        if let statusReport, blockIndexing == .background {
+            // After open returns, only the status (systemd's STATUS=) hears of the indexing left.
+            let display = ProgressDisplay(choice: false, status: statusReport)
+            backgroundProgress = display.callback
+        }
         var store = try makeStore(logger: logger)
         // Downloads are timed for the fetch planner (inside the disk cache: only real ones).
         let meter = LinkMeter(initial: store is LocalDirectoryStore ? .local : .remote)
@@ -221,6 +227,7 @@ struct BackupArguments: ParsableArguments {
         var options = BackupOptions(cacheRoot: cacheRoot, prefix: effectivePrefix, passphrase: try passphrase(), blockCacheSize: blockCacheSize)
         options.blockIndexing = blockIndexing
         options.linkMeter = meter
+        options.backgroundProgress = backgroundProgress
         guard interactive else {
             return try Backup.open(store: store, options: options, logger: logger)
         }

@@ -78,6 +78,7 @@ final class ProgressDisplay: Sendable {
         }
         if finished {
             clear()
+            status?("Index complete")
             return
         }
         guard let line else { return }
