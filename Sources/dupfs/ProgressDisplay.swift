@@ -49,7 +49,11 @@ final class ProgressDisplay: Sendable {
         case .some(true), .none: mode = Terminal.isInteractive ? .terminal : .periodic
         }
         self.status = status
-        state = Mutex(State())
+        var initial = State()
+        // Summary lines: the first one after one interval (a short run stays quiet), however
+        // many phases it goes through.
+        if mode == .periodic { initial.lastDrawn = Date() }
+        state = Mutex(initial)
     }
 
     /// The callback to hand to the work.
@@ -64,7 +68,6 @@ final class ProgressDisplay: Sendable {
             if progress.phase != state.phase {
                 state.phase = progress.phase
                 state.phaseStarted = now
-                if mode == .periodic { state.lastDrawn = now }  // the first summary after one interval
             }
             if finished { return (nil, false, false) }
             let interval = mode == .terminal ? Self.redrawInterval : Self.summaryInterval
