@@ -102,13 +102,11 @@ struct OutputForScriptsTests {
         #expect(!seen.contains("token-abc-123"))
     }
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs script(1) for a terminal"))
-    func aTerminalSeesBytesRateElapsedAndTimeLeft() throws {
-        let target = root.appendingPathComponent("restored-tty")
-        let log = root.appendingPathComponent("typescript").path
-        // script(1) gives the restore a terminal; --progress draws even for this short run.
-        let command = [DupfsProcess.binDirectory.appendingPathComponent("dupfs").path, "restore", backup.path, "--target", target.path,
-                       "--cache-dir", cache, "--progress"].map { "'\($0)'" }.joined(separator: " ")
+    /// What `dupfs arguments` wrote to a terminal (script(1) provides one).
+    func onATerminal(_ arguments: [String]) throws -> (status: Int32, seen: String) {
+        let log = root.appendingPathComponent("typescript-\(UUID().uuidString)").path
+        let command = ([DupfsProcess.binDirectory.appendingPathComponent("dupfs").path] + arguments)
+            .map { "'\($0)'" }.joined(separator: " ")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
         process.arguments = ["-qec", command, log]
@@ -119,12 +117,24 @@ struct OutputForScriptsTests {
         process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()
         process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        let seen = try String(contentsOfFile: log, encoding: .utf8)
+        return (process.terminationStatus, try String(contentsOfFile: log, encoding: .utf8))
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs script(1) for a terminal"))
+    func aTerminalSeesBytesRateElapsedAndTimeLeft() throws {
+        let target = root.appendingPathComponent("restored-tty")
+        // The first command builds the index (its progress included); the restore then draws its own.
+        let (status, seen) = try onATerminal(["restore", backup.path, "--target", target.path, "--cache-dir", cache])
+        #expect(status == 0)
         #expect(seen.contains("Restoring: "), "\(seen.prefix(400))")
         #expect(seen.range(of: #"Restoring: [0-9.]+ [KMG]?i?B of [0-9.]+ [KMG]?i?B, \d+/\d+, [0-9.]+ [KMG]?i?B/s, elapsed \d+:\d\d"#, options: .regularExpression) != nil,
                 "\(seen.prefix(400))")
         #expect(seen.contains("\r\u{1B}[K"), "redrawn in place")
+
+        let verified = try onATerminal(["verify", backup.path, "--full", "--cache-dir", cache])
+        #expect(verified.status == 0)
+        #expect(verified.seen.range(of: #"Checking volumes: [0-9.]+ [KMG]?i?B of [0-9.]+ [KMG]?i?B, \d+/\d+, .*elapsed \d+:\d\d"#, options: .regularExpression) != nil,
+                "\(verified.seen.prefix(400))")
 
         let quiet = try dupfs(["restore", backup.path, "--target", root.appendingPathComponent("quiet").path, "--no-progress"])
         #expect(quiet.status == 0 && quiet.stderr.isEmpty, "\(quiet.stderr)")
