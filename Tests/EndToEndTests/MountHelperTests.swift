@@ -9,8 +9,8 @@ import Glibc
 /// dupfs as mount(8) runs it: `mount -t fuse.dupfs SOURCE MP -o ...` and an fstab line through
 /// `mount -T FILE MP` go through mount.fuse3, which runs `dupfs SOURCE MP -o OPTIONS` with PATH
 /// reset to /usr/local/sbin:/usr/local/bin:... . The tests put a `dupfs` symlink to the built
-/// binary in /usr/local/sbin for their duration (under a lock, so that parallel runs of other
-/// checkouts do not take it away) and remove it afterwards.
+/// binary in /usr/local/sbin for their duration (under a lock on that folder, so that parallel
+/// runs of other checkouts do not take it away) and remove it afterwards.
 @Suite(.serialized, .enabled(if: MountHelperPlace.available, "needs root, mount(8), mount.fuse3, /dev/fuse and the built dupfs"))
 final class MountHelperTests {
     static let helperLink = "/usr/local/sbin/dupfs"
@@ -34,7 +34,8 @@ final class MountHelperTests {
         var options = SampleBackup.defaultOptions
         options.encryption = .aes(.v2, passphrase: "helper passphrase")
         try SampleBackup.write(to: backup, options: options)
-        lock = open("/run/lock/dupfs-mount-helper-tests.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        // The lock is the folder itself (flock works on a folder's descriptor): no lock file left behind.
+        lock = open("/usr/local/sbin", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if lock >= 0 { flock(lock, LOCK_EX) }
         // An installed dupfs (scripts/install puts it in /usr/local/bin) is shadowed, not touched.
         let binary = DupfsProcess.binDirectory.appendingPathComponent("dupfs").path
