@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "pcloud-emulator", targets: ["pcloud-emulator"]),
         .executable(name: "dupfs-reliability", targets: ["dupfs-reliability"]),
         .executable(name: "dupfs-bench", targets: ["dupfs-bench"]),
+        .executable(name: "dupfs-manual", targets: ["dupfs-manual"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -88,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "dupfs",
             dependencies: [
-                "Backup", "BackupFS", "FuseKit", "Storage", "PCloud", "CProcess", "FetchPlanner",
+                "Backup", "BackupFS", "FuseKit", "Storage", "PCloud", "CProcess", "FetchPlanner", "AESCrypt",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -101,6 +102,9 @@ let package = Package(
                 "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+
+        // Renders docs/man/dupfs.1 from the CLI definition (dupfs --experimental-dump-help).
+        .executableTarget(name: "dupfs-manual"),
 
         .executableTarget(
             name: "dupfs-reliability",
@@ -149,7 +153,7 @@ let package = Package(
         .testTarget(
             name: "BackupTests",
             dependencies: ["Backup", "Storage", "TestSupport", "DuplicatiFormat", "Digests"]),
-        .testTarget(name: "CommandLineTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "CommandLineTests", dependencies: ["TestSupport", "AESCrypt"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
         .testTarget(name: "FuseKitTests", dependencies: ["FuseKit"]),
         .testTarget(

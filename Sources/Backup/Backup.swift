@@ -25,6 +25,9 @@ package struct BackupOptions: Sendable {
     /// The link to the storage as measured on live reads (a ``MeteredStore`` reports to it);
     /// nil: a fixed estimate (a local folder's, or a remote store's before any measurement).
     package var linkMeter: LinkMeter?
+    /// Progress of the indexing that ``BlockIndexing/background`` leaves running after `open`
+    /// returned (called on the indexing thread); nil: not reported.
+    package var backgroundProgress: (@Sendable (BackupProgress) -> Void)?
 
     /// When ``Backup/open(store:options:logger:progress:)`` reads where the blocks are.
     package enum BlockIndexing: Sendable {
@@ -184,8 +187,10 @@ package final class Backup: Sendable {
             // (SQLite's WAL lets readers go on while one connection writes).
             let writer = try Catalog(path: try cache.indexPath())
             let work = background
+            let backgroundProgress = options.backgroundProgress ?? { _ in }
             let quiet = Indexer(
-                catalog: writer, volumes: volumes, logger: logger, progress: { _ in }, isCancelled: { work.isStopping })
+                catalog: writer, volumes: volumes, logger: logger, progress: backgroundProgress,
+                isCancelled: { work.isStopping })
             work.start(name: "dupfs index") {
                 do {
                     _ = try quiet.readFileLists(encrypted: false)

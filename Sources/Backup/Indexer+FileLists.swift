@@ -29,10 +29,14 @@ extension Indexer {
             }
         }
         var firstFailure: BackupError?
+        let listBytesTotal = pendingLists.prefix(limit ?? Int.max).reduce(Int64(0)) { $0 + $1.size }
+        var listBytesDone: Int64 = 0
         for volume in pendingLists {
             if isCancelled() { throw CancellationError() }
             if let limit, done >= limit, format != nil { break }
-            progress(BackupProgress(phase: "Reading file lists", done: done, total: total))
+            progress(BackupProgress(
+                phase: "Reading file lists", done: done, total: total, bytesDone: listBytesDone, bytesTotal: listBytesTotal))
+            listBytesDone += volume.size
             do {
                 format = try readFileList(volume, format: format)
             } catch let error as BackupError {

@@ -58,7 +58,8 @@ struct Indexer {
     ) throws -> PassOutcome {
         let failure = Mutex<(any Error)?>(nil)
         let outcome = Mutex(PassOutcome())
-        let finished = Mutex(0)
+        let finished = Mutex((count: 0, bytes: Int64(0)))
+        let totalBytes = list.reduce(Int64(0)) { $0 + $1.size }
         let lanes = max(1, min(4, list.count))
         DispatchQueue.concurrentPerform(iterations: lanes) { lane in
             for index in stride(from: lane, to: list.count, by: lanes) {
@@ -86,11 +87,13 @@ struct Indexer {
                         try? catalog.setVolumeState(volume.id, .failed)
                     }
                 }
-                let done = finished.withLock { value -> Int in
-                    value += 1
+                let done = finished.withLock { value in
+                    value.count += 1
+                    value.bytes += volume.size
                     return value
                 }
-                progress(BackupProgress(phase: phase, done: done, total: list.count))
+                progress(BackupProgress(
+                    phase: phase, done: done.count, total: list.count, bytesDone: done.bytes, bytesTotal: totalBytes))
             }
         }
         if let error = failure.withLock({ $0 }) { throw error }

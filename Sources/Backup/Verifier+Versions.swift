@@ -31,7 +31,8 @@ extension Verifier {
         let root = try backup.entry(version: version, components: [])
         let total = Int(clamping: version.fileCount)
         let phase = options.full ? "Reading version \(number)" : "Checking version \(number)"
-        progress(BackupProgress(phase: phase, done: 0, total: total))
+        let totalBytes = max(0, version.totalSize)
+        progress(BackupProgress(phase: phase, done: 0, total: total, bytesDone: 0, bytesTotal: totalBytes))
         try backup.walk(root, path: []) { entry, path in
             result.entries += 1
             var reasons: [String] = []
@@ -47,7 +48,9 @@ extension Verifier {
                     reasons.append(problem)
                 }
                 if options.full || result.files % 256 == 0 {
-                    progress(BackupProgress(phase: phase, done: result.files, total: total))
+                    progress(BackupProgress(
+                        phase: phase, done: result.files, total: total, bytesDone: min(result.bytes, totalBytes),
+                        bytesTotal: totalBytes))
                 }
             }
             if let metahash = entry.metahash {

@@ -30,8 +30,12 @@ extension Verifier {
             let (ra, rb) = (rank[a.kind] ?? 3, rank[b.kind] ?? 3)
             return ra != rb ? ra < rb : a.name < b.name
         }
+        let totalBytes = ordered.reduce(Int64(0)) { $0 + $1.size }
+        var doneBytes: Int64 = 0
         for (i, volume) in ordered.enumerated() {
-            progress(BackupProgress(phase: "Checking volumes", done: i, total: ordered.count))
+            progress(BackupProgress(
+                phase: "Checking volumes", done: i, total: ordered.count, bytesDone: doneBytes, bytesTotal: totalBytes))
+            defer { doneBytes += volume.size }
             switch volume.kind {
             case "dindex": try checkIndex(volume, dblocks: dblocks, byName: byName)
             case "dblock": try checkBlockVolume(volume)

@@ -13,9 +13,28 @@ import Glibc
 /// Options every command that opens a backup shares.
 struct BackupArguments: ParsableArguments {
     @Argument(help: ArgumentHelp(
-        "The backup: file:///path, a plain folder path, or pcloud://api.pcloud.com/Folder (EU: eapi.pcloud.com).",
+        "The backup: file:///path, a plain folder path, or pcloud://api.pcloud.com/Folder (EU: eapi.pcloud.com). "
+            + "Not given with --duplicati-config.",
         valueName: "url"))
-    var url: String
+    var urlArgument: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Take the backup's location, passphrase, prefix and encryption from this Duplicati job export "
+            + "(Export > To file; an encrypted .aes export asks for its password, or DUPFS_CONFIG_PASSPHRASE). "
+            + "Options given on the command line win.",
+        valueName: "file"))
+    var duplicatiConfig: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Run this shell command (/bin/sh -c) and take the first line it prints as the passphrase; "
+            + "a non-zero exit status is an error.",
+        valueName: "command"))
+    var passphraseCommand: String?
+
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
+        "Show progress (bytes, rate, elapsed and time left): a redrawn line on a terminal, else a summary line "
+            + "every 15 s. Default: on."))
+    var progress: Bool?
 
     @Option(name: .long, help: ArgumentHelp(
         "Read the passphrase from this file (first line). Otherwise DUPFS_PASSPHRASE, or a prompt on a terminal.",
@@ -54,9 +73,41 @@ struct BackupArguments: ParsableArguments {
     /// Secrets handed over by a parent process (the background mount); they win over every other source.
     var handedPassphrase: String?
     var handedToken: String?
+    /// The Duplicati job export named by `--duplicati-config`, read by ``validate()``.
+    var job: DuplicatiJob?
 
     enum CodingKeys: String, CodingKey {
-        case url, passphraseFile, cacheDir, prefix, logLevel, authidFile, pcloudApi, caFile, ioTimeout
+        case urlArgument
+        case passphraseFile, cacheDir, prefix, logLevel, authidFile, pcloudApi, caFile, ioTimeout
+        case duplicatiConfig, passphraseCommand, progress
+    }
+
+    /// The backup location: the job file's when `--duplicati-config` is given (the command then
+    /// reads its first argument as what follows the URL), else the URL argument.
+    var url: String { job?.targetURL ?? urlArgument ?? "" }
+
+    /// `--prefix`, else the job file's.
+    var effectivePrefix: String? { prefix ?? job?.prefix }
+
+    mutating func validate() throws {
+        if let duplicatiConfig {
+            do {
+                job = try DuplicatiJob.load(path: duplicatiConfig)
+            } catch {
+                throw Failure.exit(for: error)
+            }
+        } else if urlArgument == nil {
+            throw ValidationError("Missing expected argument '<url>'")
+        }
+    }
+
+    /// With `--duplicati-config` there is no URL argument: what was parsed as the URL is the
+    /// command's next argument.
+    var argumentAfterURL: String? { duplicatiConfig == nil ? nil : urlArgument }
+
+    /// How progress shows for this command (`--progress`, `--no-progress`, or by stderr).
+    func progressDisplay(status: (@Sendable (String) -> Void)? = nil) -> ProgressDisplay {
+        ProgressDisplay(choice: progress, status: status)
     }
 
     /// The cache root: `--cache-dir` made absolute against the working folder (so that a
@@ -141,6 +192,8 @@ struct BackupArguments: ParsableArguments {
         if let passphraseFile {
             return try Self.firstLine(of: passphraseFile, what: "passphrase file")
         }
+        if let passphraseCommand { return try PassphraseCommand.run(passphraseCommand) }
+        if let job, !job.noEncryption, let fromJob = job.passphrase { return fromJob }
         if let handed = EnvironmentSecrets.passphrase { return handed }
         // Only when re-executing failed: at least no child process inherits it.
         if let value = ProcessInfo.processInfo.environment["DUPFS_PASSPHRASE"] {
@@ -153,8 +206,14 @@ struct BackupArguments: ParsableArguments {
     /// Opens the backup, asking for the passphrase on the terminal when it is needed and was not given.
     func open(
         logger: Logger, blockCacheSize: Int = 64 << 20, interactive: Bool = true, diskCacheSize: Int64? = nil,
-        blockIndexing: BackupOptions.BlockIndexing = .now
+        blockIndexing: BackupOptions.BlockIndexing = .now, statusReport: (@Sendable (String) -> Void)? = nil
     ) throws -> Backup {
+        var backgroundProgress: (@Sendable (BackupProgress) -> Void)?
+        if let statusReport, blockIndexing == .background {
+            // After open returns, only the status (systemd's STATUS=) hears of the indexing left.
+            let display = ProgressDisplay(choice: false, status: statusReport)
+            backgroundProgress = display.callback
+        }
         var store = try makeStore(logger: logger)
         // Downloads are timed for the fetch planner (inside the disk cache: only real ones).
         let meter = LinkMeter(initial: store is LocalDirectoryStore ? .local : .remote)
@@ -165,22 +224,24 @@ struct BackupArguments: ParsableArguments {
             try location.create()
             store = try DiskCachedStore(inner: store, directory: location.directory + "/volumes", limit: diskCacheSize)
         }
-        var options = BackupOptions(cacheRoot: cacheRoot, prefix: prefix, passphrase: try passphrase(), blockCacheSize: blockCacheSize)
+        var options = BackupOptions(cacheRoot: cacheRoot, prefix: effectivePrefix, passphrase: try passphrase(), blockCacheSize: blockCacheSize)
         options.blockIndexing = blockIndexing
         options.linkMeter = meter
+        options.backgroundProgress = backgroundProgress
         guard interactive else {
             return try Backup.open(store: store, options: options, logger: logger)
         }
+        let display = progressDisplay(status: statusReport)
         do {
-            defer { Terminal.clearLine() }
-            return try Backup.open(store: store, options: options, logger: logger, progress: Terminal.progressLine())
+            defer { display.clear() }
+            return try Backup.open(store: store, options: options, logger: logger, progress: display.callback)
         } catch BackupError.passphraseRequired where isatty(STDIN_FILENO) == 1 {
             guard let typed = PassphrasePrompt.read("Passphrase for \(store.displayName): ") else {
                 throw BackupError.passphraseRequired
             }
             options.passphrase = typed
-            defer { Terminal.clearLine() }
-            return try Backup.open(store: store, options: options, logger: logger, progress: Terminal.progressLine())
+            defer { display.clear() }
+            return try Backup.open(store: store, options: options, logger: logger, progress: display.callback)
         }
     }
 }

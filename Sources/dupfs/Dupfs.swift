@@ -10,12 +10,8 @@ struct Dupfs: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dupfs",
         abstract: "Browse and restore Duplicati 2.x backups on pCloud or in a local folder.",
-        discussion: """
-            Exit status: 0 success, 64 usage error, 65 damaged backup (some files could not be read; \
-            the others were), 66 no backup found, 67 access denied by the storage, 69 network or \
-            service failure, 70 unsupported backup feature, 74 local I/O error, 77 wrong or missing \
-            passphrase, 1 internal error.
-            """,
+        discussion: ManualText.rootDiscussion,
+        version: Version.current,
         subcommands: [VersionsCommand.self, ListCommand.self, RestoreCommand.self, MountCommand.self, VerifyCommand.self])
 
     static func main() {
@@ -28,14 +24,23 @@ struct Dupfs: ParsableCommand {
         // run again without them (before any thread exists), then take them from the pipe.
         EnvironmentSecrets.reexecuteWithoutSecrets()
         _ = EnvironmentSecrets.handed
-        // Before any thread exists, so that every thread inherits the mask and the mount's
-        // signal thread is the one that receives them (sigwait).
-        if CommandLine.arguments.dropFirst().first == "mount" { TerminationSignals.block() }
         // Two malloc arenas instead of one per busy thread: the mount's worker threads otherwise
         // each keep memory they freed (measured: a cold `ls -lR` of a million files peaked at
         // 820 MiB resident with glibc's default, 490 MiB with two arenas).
         _ = cprocess_limit_malloc_arenas(2)
-        let arguments = Array(CommandLine.arguments.dropFirst())
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        // `dupfs SOURCE MOUNTPOINT -o OPTIONS`, as mount.fuse3 runs type fuse.dupfs.
+        if MountHelperForm.applies(to: arguments, subcommands: configuration.subcommands.map { $0._commandName } + ["help"]) {
+            do {
+                arguments = try MountHelperForm.mountArguments(from: arguments)
+            } catch {
+                Terminal.error(error.message)
+                Glibc.exit(ExitStatus.usage.rawValue)
+            }
+        }
+        // Before any thread exists, so that every thread inherits the mask and the mount's
+        // signal thread is the one that receives them (sigwait).
+        if arguments.first == "mount" { TerminationSignals.block() }
         ProcessTitle.scrubSecrets()
         main(arguments)
     }

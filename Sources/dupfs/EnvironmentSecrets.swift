@@ -4,7 +4,7 @@ import Foundation
 import Glibc
 #endif
 
-/// Secrets given in the environment (`DUPFS_PASSPHRASE`, `PCLOUD_AUTHID`), taken out of it for
+/// Secrets given in the environment (`DUPFS_PASSPHRASE`, `PCLOUD_AUTHID`, `DUPFS_CONFIG_PASSPHRASE`), taken out of it for
 /// good.
 ///
 /// `unsetenv` only drops a variable from the C library's list: the block the kernel shows as
@@ -16,7 +16,7 @@ import Glibc
 /// process.
 enum EnvironmentSecrets {
     /// The variables moved out of the environment.
-    static let names = ["DUPFS_PASSPHRASE", "PCLOUD_AUTHID"]
+    static let names = ["DUPFS_PASSPHRASE", "PCLOUD_AUTHID", "DUPFS_CONFIG_PASSPHRASE"]
     /// The variable naming the pipe in the new image.
     static let descriptorVariable = "DUPFS_SECRETS_FD"
 
@@ -25,6 +25,8 @@ enum EnvironmentSecrets {
 
     /// The passphrase handed over, if any.
     static var passphrase: String? { handed["DUPFS_PASSPHRASE"] }
+    /// The password of an encrypted Duplicati job export, if any.
+    static var configPassphrase: String? { handed["DUPFS_CONFIG_PASSPHRASE"] }
     /// The pCloud token handed over, if any.
     static var token: String? { handed["PCLOUD_AUTHID"] }
 

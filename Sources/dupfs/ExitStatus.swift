@@ -1,7 +1,8 @@
 import ArgumentParser
 
-/// Every exit status `dupfs` uses (documented in the README).
-enum ExitStatus: Int32 {
+/// Every exit status `dupfs` uses (documented in the README and, from ``summary``, in
+/// `dupfs --help` and the man page).
+enum ExitStatus: Int32, CaseIterable {
     /// Everything worked.
     case success = 0
     /// An unexpected internal error.
@@ -24,4 +25,20 @@ enum ExitStatus: Int32 {
     case wrongPassphrase = 77
 
     var code: ExitCode { ExitCode(rawValue) }
+
+    /// One line for the user.
+    var summary: String {
+        switch self {
+        case .success: "success"
+        case .internalError: "internal error"
+        case .usage: "usage error (bad option, unknown version or path, unknown mount option)"
+        case .damaged: "damaged backup: some files could not be read or restored (the others were)"
+        case .noBackup: "no Duplicati backup at that location"
+        case .accessDenied: "access denied by the storage (token rejected or revoked)"
+        case .unavailable: "network or storage service failure"
+        case .unsupported: "unsupported backup feature"
+        case .ioError: "local I/O error (target, cache or log folder)"
+        case .wrongPassphrase: "wrong or missing passphrase (backup or job-file export password)"
+        }
+    }
 }

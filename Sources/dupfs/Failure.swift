@@ -46,6 +46,10 @@ enum Failure {
             }
         case let error as UsageError:
             return (error.message, .usage)
+        case let error as DuplicatiJob.Problem:
+            return (error.message, error.status)
+        case let error as PassphraseCommand.CommandFailure:
+            return (error.message, .wrongPassphrase)
         default:
             return ("\(error)", .internalError)
         }

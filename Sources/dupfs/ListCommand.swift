@@ -26,18 +26,40 @@ struct ListCommand: ParsableCommand {
     @Flag(name: .long, help: "Print JSON (one array; includes metadata).")
     var json = false
 
+    @Flag(name: .customShort("0"), help: "End each name with a NUL byte instead of a newline, unquoted (for xargs -0).")
+    var nullTerminated = false
+
+    /// A name as printed: as is with -0, else quoted when it holds control characters.
+    func shown(_ name: String) -> String {
+        nullTerminated ? name : ShellQuoting.quoted(name)
+    }
+
+    /// Prints one listing line.
+    func emitLine(_ line: String) {
+        print(line, terminator: nullTerminated ? "\0" : "\n")
+    }
+
+    /// The path to list: with `--duplicati-config` there is no URL, so it was parsed as one.
+    var listedPath: String? { backupArguments.argumentAfterURL ?? path }
+
+    func validate() throws {
+        if backupArguments.duplicatiConfig != nil && path != nil {
+            throw ValidationError("with --duplicati-config give no URL: dupfs ls --duplicati-config FILE [PATH]")
+        }
+    }
+
     func run() throws {
         do {
             let logger = try backupArguments.makeLogger()
             let backup = try backupArguments.open(logger: logger)
             let record = try backup.version(version)
-            let components = Backup.components(ofUserPath: path ?? "")
+            let components = Backup.components(ofUserPath: listedPath ?? "")
             let start = try SkippedReport.inDamagedVersion(record) { try backup.entry(version: record, components: components) }
             var damaged = false
             var rows: [[String: Any]] = []
 
             func emit(_ entry: EntryRecord, _ itemPath: [String]) {
-                let shown = Formatting.display(recursive ? itemPath.joined(separator: "/") : entry.name)
+                let shown = self.shown(recursive ? itemPath.joined(separator: "/") : entry.name)
                 var attributes = EntryAttributes.defaults(for: entry, versionTime: record.time)
                 if long || json || entry.kind == .symlink {
                     let (found, problem) = backup.attributes(of: entry, versionTime: record.time)
@@ -76,22 +98,22 @@ struct ListCommand: ParsableCommand {
                     rows.append(row)
                     return
                 }
-                let arrow = entry.kind == .symlink ? " -> \(Formatting.display(attributes.symlinkTarget ?? "?"))" : ""
+                let arrow = entry.kind == .symlink ? " -> \(self.shown(attributes.symlinkTarget ?? "?"))" : ""
                 guard long else {
-                    print(shown + (entry.kind == .folder && recursive ? "/" : ""))
+                    emitLine(shown + (entry.kind == .folder && recursive ? "/" : ""))
                     return
                 }
                 guard known else {
                     // As GNU ls shows an entry it cannot stat.
                     let type = String(Formatting.mode(entry.kind, 0).prefix(1))
-                    print("\(type)????????? \("?".padded(8)) \("?".padded(8)) \("?".leftPadded(to: 12)) \("?".padded(30)) \(shown)")
+                    emitLine("\(type)????????? \("?".padded(8)) \("?".padded(8)) \("?".leftPadded(to: 12)) \("?".padded(30)) \(shown)")
                     return
                 }
                 let owner = attributes.ownerName ?? (attributes.ownerKnown ? String(attributes.uid) : "-")
                 let group = attributes.groupName ?? (attributes.ownerKnown ? String(attributes.gid) : "-")
                 let time = Formatting.utc(attributes.mtimeSeconds, nanoseconds: attributes.mtimeNanoseconds)
                 let size = entry.kind == .file ? entry.size : 0
-                print("\(Formatting.mode(entry.kind, attributes.permissions)) \(owner.padded(8)) \(group.padded(8)) \(String(size).leftPadded(to: 12)) \(time) \(shown)\(arrow)")
+                emitLine("\(Formatting.mode(entry.kind, attributes.permissions)) \(owner.padded(8)) \(group.padded(8)) \(String(size).leftPadded(to: 12)) \(time) \(shown)\(arrow)")
             }
 
             if start.kind != .folder {

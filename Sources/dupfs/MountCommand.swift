@@ -24,7 +24,13 @@ struct MountCommand: ParsableCommand {
     @OptionGroup var backupArguments: BackupArguments
 
     @Argument(help: ArgumentHelp("An empty folder to mount on.", valueName: "mountpoint"))
-    var mountpoint: String
+    var mountpointArgument: String?
+
+    /// The mountpoint: with `--duplicati-config` there is no URL, so it was parsed as one.
+    var mountpoint: String { backupArguments.argumentAfterURL ?? mountpointArgument ?? "" }
+
+    @Flag(name: .long, help: "Also show history/: every file's versions, one entry per version where it changed.")
+    var history = false
 
     @Flag(name: [.customShort("f"), .long], help: "Stay in the foreground (log to stderr unless --log-file).")
     var foreground = false
@@ -48,6 +54,13 @@ struct MountCommand: ParsableCommand {
 
     @Option(name: .long, help: .hidden)
     var secretsFd: Int32?
+
+    func validate() throws {
+        if backupArguments.duplicatiConfig != nil && mountpointArgument != nil {
+            throw ValidationError("with --duplicati-config give no URL: dupfs mount --duplicati-config FILE MOUNTPOINT")
+        }
+        if mountpoint.isEmpty { throw ValidationError("Missing expected argument '<mountpoint>'") }
+    }
 
     mutating func run() throws {
         do {
@@ -107,10 +120,13 @@ struct MountCommand: ParsableCommand {
         var backupArguments = backupArguments
         // No FUSE request may wait longer than this on the network.
         backupArguments.ioTimeout = backupArguments.ioTimeout ?? 60
+        let notifier = readyFd == nil ? SystemdNotifier.fromEnvironment : nil
+        var statusReport: (@Sendable (String) -> Void)?
+        if let notifier { statusReport = { line in notifier.send("STATUS=" + line) } }
         let backup = try backupArguments.open(
             logger: logger, blockCacheSize: try Sizes.parse(memoryCache, what: "--memory-cache"),
             interactive: readyFd == nil, diskCacheSize: Int64(try Sizes.parse(cacheSize, what: "--cache-size")),
-            blockIndexing: .background)
+            blockIndexing: .background, statusReport: statusReport)
         // However this ends (a refused FUSE option, an unmount), the indexing thread is stopped
         // and joined first: exiting under it crashed in exit-time cleanup.
         let ioTimeout = backupArguments.ioTimeout ?? 60
@@ -130,12 +146,19 @@ struct MountCommand: ParsableCommand {
             // The one time rule: every request is answered within --io-timeout of its arrival
             // (EIO when storage could not deliver by then).
             requestTimeout: backupArguments.ioTimeout ?? 60)
-        let signals = try session.exitOnTerminationSignals()
+        // SIGTERM (systemctl stop) ends the loop; systemd hears STOPPING=1 first.
+        let signals = try TerminationSignals { [weak session] _ in
+            notifier?.send("STOPPING=1")
+            session?.exit()
+        }
         defer { signals.cancel() }
         logger.notice("mounted \(backup.store.displayName) at \(session.mountpoint) with \(filesystem.versionCount) versions")
         if let readyFd {
             Readiness.report(fd: readyFd, status: 0, message: session.mountpoint)
             Readiness.detachFromTerminal()
+        } else if let notifier {
+            // The root lists from here on: the versions are in the index and the session serves.
+            notifier.send("READY=1\nSTATUS=mounted \(backup.store.displayName) at \(session.mountpoint)\nMAINPID=\(getpid())")
         } else {
             Terminal.note("dupfs: mounted \(backup.store.displayName) at \(session.mountpoint); Ctrl-C to unmount")
         }
@@ -212,12 +235,13 @@ struct MountCommand: ParsableCommand {
     func childArguments() -> [String] {
         var out = ["mount", BackupLocationText.withoutSecrets(backupArguments.url), mountpoint, "--ready-fd", "3", "--secrets-fd", "4"]
         if backupArguments.cacheDir != nil { out += ["--cache-dir", backupArguments.cacheRoot] }
-        if let v = backupArguments.prefix { out += ["--prefix", v] }
+        if let v = backupArguments.effectivePrefix { out += ["--prefix", v] }
         out += ["--log-level", backupArguments.logLevel]
         if let v = backupArguments.pcloudApi { out += ["--pcloud-api", v] }
         if let v = backupArguments.caFile { out += ["--ca-file", CacheLocation.absolute(v)] }
         if let v = backupArguments.ioTimeout { out += ["--io-timeout", String(v)] }
         for option in fuseOptions { out += ["-o", option] }
+        if history { out.append("--history") }
         out += ["--memory-cache", memoryCache, "--cache-size", cacheSize]
         if let logFile { out += ["--log-file", CacheLocation.absolute(logFile)] }
         return out

@@ -95,6 +95,8 @@ enum Readiness {
         defer { argv.forEach { free($0) } }
         var environment = ProcessInfo.processInfo.environment
         for key in EnvironmentSecrets.names + [EnvironmentSecrets.descriptorVariable] { environment.removeValue(forKey: key) }
+        // Only a foreground mount reports to systemd: the child must not claim readiness for us.
+        environment.removeValue(forKey: "NOTIFY_SOCKET")
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { envp.forEach { free($0) } }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Backup
+import Catalog
 import Foundation
 
 /// `dupfs restore URL [PATH...] --target DIR`.
@@ -37,8 +38,15 @@ struct RestoreCommand: ParsableCommand {
     static let memoryCache = 192 << 20
 
     @Flag(name: .long, help: ArgumentHelp(
+        "Print a JSON summary on stdout: counts, bytes, and every failed, skipped and unreadable item with its path."))
+    var json = false
+
+    @Flag(name: .long, help: ArgumentHelp(
         "Leave out set-user-id and set-group-id bits, file capabilities (security.capability) and trusted.* attributes."))
     var noSpecialBits = false
+
+    /// The paths to restore: with `--duplicati-config` there is no URL, so the first was parsed as one.
+    var restoredPaths: [String] { (backupArguments.argumentAfterURL.map { [$0] } ?? []) + paths }
 
     func run() throws {
         do {
@@ -50,14 +58,19 @@ struct RestoreCommand: ParsableCommand {
             let backup = try backupArguments.open(
                 logger: logger, blockCacheSize: Self.memoryCache, diskCacheSize: Int64(try Sizes.parse(cacheSize, what: "--cache-size")))
             let record = try backup.version(version)
+            let paths = restoredPaths
             let selections = paths.isEmpty ? [[]] : paths.map { Backup.components(ofUserPath: $0) }
-            let line = RestoreProgressLine()
-            let show: (BackupProgress) -> Void = Terminal.isInteractive ? { line.show($0) } : { _ in }
+            let display = backupArguments.progressDisplay()
             let restorer = try Restorer(
                 backup: backup, target: target, options: RestoreOptions(overwrite: overwrite, specialBits: !noSpecialBits),
-                progress: show)
+                progress: display.callback)
             let summary = try SkippedReport.inDamagedVersion(record) { try restorer.restore(version: record, paths: selections) }
-            Terminal.clearLine()
+            display.clear()
+            if json {
+                print(Formatting.json(jsonObject(summary, record: record)))
+                if summary.isIncomplete || !summary.metadataMissing.isEmpty { throw ExitStatus.damaged.code }
+                return
+            }
             let checked = summary.isIncomplete ? "hashes of what was restored verified" : "all hashes verified"
             print("Restored version \(version) (\(Formatting.utc(record.time))) to \(target): \(summary.files) files (\(Formatting.size(summary.bytes))), \(summary.folders) folders, \(summary.symlinks) symlinks; \(checked).")
             if !summary.skipped.isEmpty {
@@ -90,34 +103,20 @@ struct RestoreCommand: ParsableCommand {
             throw Failure.exit(for: error)
         }
     }
-}
 
-/// The terminal line of a running restore: bytes and files done of all, rate and time left,
-/// redrawn at most ten times a second.
-final class RestoreProgressLine: @unchecked Sendable {
-    // @unchecked: called from the restoring thread only.
-    private let started = Date()
-    private var drawn = Date.distantPast
-
-    func show(_ progress: BackupProgress) {
-        let now = Date()
-        let last = progress.done == progress.total
-        guard last || now.timeIntervalSince(drawn) >= 0.1 else { return }
-        drawn = now
-        let elapsed = max(0.001, now.timeIntervalSince(started))
-        let rate = Double(progress.bytesDone) / elapsed
-        var line = "\(progress.phase): \(Formatting.size(progress.bytesDone)) of \(Formatting.size(progress.bytesTotal)), "
-            + "\(progress.done)/\(progress.total) files, \(Formatting.size(Int64(rate)))/s, \(Self.clock(elapsed))"
-        if rate > 0, progress.bytesTotal > progress.bytesDone {
-            line += ", \(Self.clock(Double(progress.bytesTotal - progress.bytesDone) / rate)) left"
-        }
-        FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
-    }
-
-    /// `1:02:03` or `2:03`.
-    static func clock(_ seconds: Double) -> String {
-        let total = Int(seconds.rounded())
-        let (h, m, s) = (total / 3600, total / 60 % 60, total % 60)
-        return h > 0 ? String(format: "%d:%02d:%02d", h, m, s) : String(format: "%d:%02d", m, s)
+    /// The `--json` summary.
+    func jsonObject(_ summary: RestoreSummary, record: VersionRecord) -> [String: Any] {
+        [
+            "ok": !summary.isIncomplete && summary.metadataMissing.isEmpty,
+            "version": version, "time": Formatting.utc(record.time), "target": target,
+            "files": summary.files, "folders": summary.folders, "symlinks": summary.symlinks, "bytes": summary.bytes,
+            "skippedCount": summary.skipped.count, "skipped": summary.skipped,
+            "failedCount": summary.failed.count,
+            "failed": summary.failed.map { ["path": $0.path, "reason": $0.reason] },
+            "metadataMissingCount": summary.metadataMissing.count, "metadataMissing": summary.metadataMissing,
+            "attributeWarnings": summary.attributeWarnings,
+            "unreadableCount": summary.unreadableCount, "unreadable": SkippedReport.json(summary.unreadable),
+            "versionDamage": summary.versionDamage.map { $0 as Any } ?? NSNull(),
+        ]
     }
 }

@@ -6,30 +6,16 @@ import Logging
 import Glibc
 #endif
 
-/// Output to the user's terminal: errors, and progress lines only when stderr is a terminal.
+/// Output to the user: errors and notes on stderr (progress: ``ProgressDisplay``).
 enum Terminal {
     static let isInteractive = isatty(STDERR_FILENO) == 1
 
     static func error(_ message: String) {
-        FileHandle.standardError.write(Data("dupfs: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("\(Journal.prefix(.error))dupfs: \(message)\n".utf8))
     }
 
     static func note(_ message: String) {
-        FileHandle.standardError.write(Data("\(message)\n".utf8))
-    }
-
-    /// A progress callback that redraws one status line on a terminal, and does nothing otherwise.
-    static func progressLine() -> @Sendable (BackupProgress) -> Void {
-        guard isInteractive else { return { _ in } }
-        return { progress in
-            let text: String
-            if progress.phase == "Done" {
-                text = "\r\u{1B}[K"
-            } else {
-                text = "\r\u{1B}[K\(progress.phase): \(progress.done)/\(progress.total)"
-            }
-            FileHandle.standardError.write(Data(text.utf8))
-        }
+        FileHandle.standardError.write(Data("\(Journal.prefix(.notice))\(message)\n".utf8))
     }
 
     static func clearLine() {
@@ -49,6 +35,27 @@ struct StderrLogHandler: LogHandler {
 
     func log(event: LogEvent) {
         Terminal.clearLine()
-        FileHandle.standardError.write(Data("dupfs: \(event.level): \(event.message)\n".utf8))
+        FileHandle.standardError.write(Data("\(Journal.prefix(event.level))dupfs: \(event.level): \(event.message)\n".utf8))
+    }
+}
+
+/// journald's priority prefixes (`<3>` error ... `<7>` debug, sd-daemon(3)) on lines written to
+/// stderr when running under systemd, so the journal files each line at its level.
+enum Journal {
+    static func prefix(_ level: Logger.Level) -> String {
+        guard SystemdNotifier.underSystemd else { return "" }
+        return "<\(priority(level))>"
+    }
+
+    /// syslog priority of a log level.
+    static func priority(_ level: Logger.Level) -> Int {
+        switch level {
+        case .trace, .debug: 7
+        case .info: 6
+        case .notice: 5
+        case .warning: 4
+        case .error: 3
+        case .critical: 2
+        }
     }
 }

@@ -31,16 +31,23 @@ struct VerifyCommand: ParsableCommand {
     /// Affected entries printed per version before "... and N more".
     static let listLimit = 50
 
+    func validate() throws {
+        if backupArguments.argumentAfterURL != nil {
+            throw ValidationError("with --duplicati-config give no URL: dupfs verify --duplicati-config FILE")
+        }
+    }
+
     func run() throws {
         do {
             let logger = try backupArguments.makeLogger()
             // The quick check reads every volume itself; only --full reads through the block index.
             let backup = try backupArguments.open(logger: logger, blockIndexing: full ? .now : .skip)
+            let display = backupArguments.progressDisplay()
             let verifier = Verifier(
-                backup: backup, options: VerifyOptions(full: full, version: version), progress: Terminal.progressLine())
+                backup: backup, options: VerifyOptions(full: full, version: version), progress: display.callback)
             let report: VerifyReport
             do {
-                defer { Terminal.clearLine() }
+                defer { display.clear() }
                 report = try verifier.run()
             }
             if json {

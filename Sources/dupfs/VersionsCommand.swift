@@ -13,6 +13,12 @@ struct VersionsCommand: ParsableCommand {
     @Flag(name: .long, help: "Print JSON.")
     var json = false
 
+    func validate() throws {
+        if backupArguments.argumentAfterURL != nil {
+            throw ValidationError("with --duplicati-config give no URL: dupfs versions --duplicati-config FILE")
+        }
+    }
+
     func run() throws {
         do {
             let logger = try backupArguments.makeLogger()
