@@ -16,7 +16,10 @@ struct Dupfs: ParsableCommand {
             service failure, 70 unsupported backup feature, 74 local I/O error, 77 wrong or missing \
             passphrase, 1 internal error.
             """,
-        subcommands: [VersionsCommand.self, ListCommand.self, RestoreCommand.self, MountCommand.self, VerifyCommand.self])
+        subcommands: [
+            VersionsCommand.self, ListCommand.self, RestoreCommand.self, MountCommand.self, VerifyCommand.self,
+            FindCommand.self, HistoryCommand.self,
+        ])
 
     static func main() {
         // Secrets pass through this process's memory: no core dumps of it, and no other
