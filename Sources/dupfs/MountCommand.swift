@@ -43,6 +43,11 @@ struct MountCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Log file (default: mount.log in the backup's cache folder).", valueName: "file"))
     var logFile: String?
 
+    @Flag(name: .long, help: ArgumentHelp(
+        "Also show history/: the union of every version's tree, each file or symlink P a folder history/P/ "
+            + "holding one entry per version where P changed, named like the version folders (reads every version's file list)."))
+    var history = false
+
     @Option(name: .long, help: .hidden)
     var readyFd: Int32?
 
@@ -119,7 +124,7 @@ struct MountCommand: ParsableCommand {
                 logger.warning("the background indexing did not stop within \(Int(ioTimeout + 10)) s")
             }
         }
-        let filesystem = try BackupFilesystem(backup: backup, logger: logger)
+        let filesystem = try BackupFilesystem(backup: backup, logger: logger, history: history)
         var options = splitFuseOptions
         let allowOther = options.contains("allow_other")
         options.removeAll { $0 == "allow_other" || $0 == "ro" || $0 == "rw" }
@@ -218,6 +223,7 @@ struct MountCommand: ParsableCommand {
         if let v = backupArguments.caFile { out += ["--ca-file", CacheLocation.absolute(v)] }
         if let v = backupArguments.ioTimeout { out += ["--io-timeout", String(v)] }
         for option in fuseOptions { out += ["-o", option] }
+        if history { out.append("--history") }
         out += ["--memory-cache", memoryCache, "--cache-size", cacheSize]
         if let logFile { out += ["--log-file", CacheLocation.absolute(logFile)] }
         return out
