@@ -24,10 +24,13 @@ package struct PointInTime: Sendable, Hashable {
     }
 
     /// Parses an ISO 8601 date or date-time.
-    /// - Parameter text: the text as given.
+    /// - Parameters:
+    ///   - text: the text as given.
+    ///   - utcOffset: the local zone's offset from UTC in seconds at an instant (default: the
+    ///     process's zone, `TZ`); tests pass a zone of their own.
     /// - Throws: ``ParseError`` for anything else (one line, naming the text).
-    package init(parsing text: String) throws(ParseError) {
-        guard let seconds = Self.parse(Array(text.utf8)) else {
+    package init(parsing text: String, utcOffset: (Int64) -> Int64 = PointInTime.localOffset) throws(ParseError) {
+        guard let seconds = Self.parse(Array(text.utf8), utcOffset: utcOffset) else {
             throw ParseError(description: "'\(text)' is not an ISO 8601 date or time "
                 + "(e.g. 2024-02-15, 2024-02-15T13:30, 2024-02-15T13:30:00Z, 2024-02-15T13:30:00+01:00)")
         }
@@ -39,7 +42,7 @@ package struct PointInTime: Sendable, Hashable {
         self.seconds = seconds
     }
 
-    private static func parse(_ bytes: [UInt8]) -> Int64? {
+    private static func parse(_ bytes: [UInt8], utcOffset: (Int64) -> Int64) -> Int64? {
         var position = 0
         func number(_ digits: Int) -> Int? {
             guard position + digits <= bytes.count else { return nil }
@@ -108,23 +111,23 @@ package struct PointInTime: Sendable, Hashable {
         guard check.tm_mday == Int32(day), check.tm_mon == Int32(month - 1) else { return nil }
         let wall = Int64(asUTC)
         if let offset { return wall - Int64(offset) }
-        return localInstant(wall: wall)
+        return localInstant(wall: wall, utcOffset: utcOffset)
     }
 
     /// The instant at which local clocks show `wall` (seconds of the wall-clock reading, as if
     /// UTC): the earlier one when they show it twice, the one by the offset before a change that
     /// skips it.
-    static func localInstant(wall: Int64) -> Int64 {
+    static func localInstant(wall: Int64, utcOffset: (Int64) -> Int64) -> Int64 {
         // Offsets in force a day either side: clock changes are months apart.
-        let before = utcOffset(at: wall - 86_400 - 50_400)
-        let after = utcOffset(at: wall + 86_400 + 50_400)
-        let candidates = Set([before, after]).map { wall - $0 }.filter { utcOffset(at: $0) == wall - $0 }
+        let before = utcOffset(wall - 86_400 - 50_400)
+        let after = utcOffset(wall + 86_400 + 50_400)
+        let candidates = Set([before, after]).map { wall - $0 }.filter { utcOffset($0) == wall - $0 }
         if let earliest = candidates.min() { return earliest }
         return wall - before
     }
 
-    /// The local zone's offset from UTC in seconds at an instant.
-    static func utcOffset(at instant: Int64) -> Int64 {
+    /// The process's time zone's (`TZ`) offset from UTC in seconds at an instant.
+    package static func localOffset(_ instant: Int64) -> Int64 {
         var t = time_t(instant)
         var parts = tm()
         localtime_r(&t, &parts)
