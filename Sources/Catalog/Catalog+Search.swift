@@ -19,10 +19,16 @@ extension Catalog {
     /// - Throws: ``SQLiteError``.
     package func entries(version: Int64, named name: String) throws -> [EntryName] {
         try withState { state in
-            var result: [EntryName] = []
-            try state.statement("SELECT id, parent, name, kind FROM entries WHERE version=? AND name=? AND id != 0")
-                .forEach([.integer(version), .text(name)]) { result.append(Self.entryName($0)) }
-            return result
+            // Ids and parents alone come from the (version, parent, name) index, without reading
+            // the wide entry rows; the few matches' kinds are looked up one by one.
+            var found: [(id: Int64, parent: Int64)] = []
+            try state.statement("SELECT id, parent FROM entries WHERE version=? AND name=? AND id != 0")
+                .forEach([.integer(version), .text(name)]) { found.append(($0.int(0), $0.int(1))) }
+            let kind = try state.statement("SELECT kind FROM entries WHERE version=? AND id=?")
+            return try found.map { match in
+                let code = try kind.first([.integer(version), .integer(match.id)]) { $0.int(0) }
+                return EntryName(id: match.id, parent: match.parent, name: name, kind: code.flatMap(EntryKindCode.init) ?? .file)
+            }
         }
     }
 

@@ -50,7 +50,7 @@ struct HistoryCommand: ParsableCommand {
             var damaged = false
             var rows: [[String: Any]] = []
             if !json {
-                print("VERSION  TIME (UTC)            TYPE             SIZE  MTIME (UTC)                     CHANGED")
+                print("VERSION  \("TIME (UTC)".padded(20))  \("TYPE".padded(7)) \("SIZE".leftPadded(to: 12))  \("MTIME (UTC)".padded(30))  CHANGED")
             }
             for (index, held) in holding.enumerated() {
                 let entry = held.entry
