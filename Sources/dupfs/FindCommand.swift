@@ -57,14 +57,21 @@ struct FindCommand: ParsableCommand {
                 ? Array(try backup.versions().enumerated()).map { ($0.offset, $0.element) }
                 : [try VersionSelection.choose(backup, version: version, time: time)]
             var output = FindOutput(json: json, showVersion: allVersions)
+            var damaged: [(number: Int, damage: String)] = []
             for (number, record) in chosen {
                 try backup.requireFileList(of: record)
                 let time = Formatting.utc(record.time)
                 try Self.search(backup.catalog, version: record.id, pattern: compiled) { path, kind in
                     output.match(version: number, time: time, path: path, kind: kind)
                 }
+                if let damage = record.damage { damaged.append((number, damage)) }
             }
             output.finish()
+            // On stderr, after the whole answer: matches may be missing from what was lost.
+            for (number, damage) in damaged {
+                Terminal.note("version \(number): " + SkippedReport.damageLine(damage))
+            }
+            if !damaged.isEmpty { throw ExitStatus.damaged.code }
         } catch let error as ExitCode {
             throw error
         } catch {
@@ -84,16 +91,29 @@ struct FindCommand: ParsableCommand {
                 try found(try path(of: match.parent, in: version, catalog, folders: &folders) + "/" + match.name, match.kind)
             }
         case .glob(let glob):
-            // Folder paths by id; files are never parents, so only folders are kept.
-            var folders: [Int64: String] = [0: ""]
+            // Folder paths by id, as UTF-8; files are never parents, so only folders are kept.
+            // Each path is put together in one reused buffer: a String is made only for a match.
+            var folders: [Int64: [UInt8]] = [0: []]
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(4096)
             var after: Int64?
             while true {
                 let page = try catalog.entryNames(version: version, after: after, limit: scanPage)
                 for entry in page {
-                    let parentPath = try folders[entry.parent] ?? path(of: entry.parent, in: version, catalog, folders: &folders)
-                    let full = parentPath + "/" + entry.name
-                    if entry.kind == .folder { folders[entry.id] = full }
-                    if glob.matches(full) { try found(full, entry.kind) }
+                    buffer.removeAll(keepingCapacity: true)
+                    if let parent = folders[entry.parent] {
+                        buffer.append(contentsOf: parent)
+                    } else {
+                        var named: [Int64: String] = [0: ""]
+                        buffer.append(contentsOf: try path(of: entry.parent, in: version, catalog, folders: &named).utf8)
+                    }
+                    buffer.append(0x2F)
+                    buffer.append(contentsOf: entry.name.utf8)
+                    // A copy of its own, sized to the path (sharing the buffer would keep its capacity).
+                    if entry.kind == .folder { folders[entry.id] = Array(buffer[...]) }
+                    if buffer.withUnsafeBufferPointer({ glob.matches(bytes: $0) }) {
+                        try found(String(decoding: buffer, as: UTF8.self), entry.kind)
+                    }
                 }
                 guard page.count == scanPage, let last = page.last else { break }
                 after = last.id
@@ -122,12 +142,37 @@ struct FindOutput {
     mutating func match(version: Int, time: String, path: String, kind: EntryKindCode) {
         defer { count += 1 }
         if json {
-            let row = Formatting.json(["version": version, "time": time, "path": path, "type": Formatting.typeName(kind)] as [String: Any])
+            // Written by hand (keys sorted, as Formatting.json writes them): a million matches
+            // must not cost a JSONSerialization round each.
+            let row = "{\"path\":\(Self.quoted(path)),\"time\":\(Self.quoted(time)),\"type\":\"\(Formatting.typeName(kind))\",\"version\":\(version)}"
             print(count == 0 ? "[" + row : "," + row)
             return
         }
         let shown = Formatting.display(path)
         print(showVersion ? "\(version)  \(time)  \(shown)" : shown)
+    }
+
+    /// A JSON string literal: `"` and `\` escaped, control characters as `\u00XX`.
+    static func quoted(_ text: String) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(text.utf8.count + 2)
+        out.append(0x22)
+        for byte in text.utf8 {
+            switch byte {
+            case 0x22, 0x5C:
+                out.append(0x5C)
+                out.append(byte)
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: Array("\\u00".utf8))
+                out.append(hex[Int(byte >> 4)])
+                out.append(hex[Int(byte & 0xF)])
+            default:
+                out.append(byte)
+            }
+        }
+        out.append(0x22)
+        return String(decoding: out, as: UTF8.self)
     }
 
     func finish() {

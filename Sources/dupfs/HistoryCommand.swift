@@ -85,6 +85,14 @@ struct HistoryCommand: ParsableCommand {
                     + (changed[index] ? "yes" : "no"))
             }
             if json { print(Formatting.json(rows)) }
+            // A version whose file list was cut short may have held the path in the lost part:
+            // its absence there (and a change counted after it) is not certain.
+            let held = Set(holding.map(\.number))
+            for (number, record) in try backup.versions().enumerated() where record.damage != nil && !held.contains(number) {
+                Terminal.note("version \(number): " + SkippedReport.damageLine(record.damage ?? "")
+                    + "; /\(components.joined(separator: "/")) may have been in it")
+                damaged = true
+            }
             if damaged { throw ExitStatus.damaged.code }
         } catch let error as ExitCode {
             throw error
