@@ -38,6 +38,17 @@ extension BackupFilesystem {
         var open: [UInt64: [HistoryItem]] = [:]
     }
 
+    /// The versions holding the paths of the `history/` folders used last, so that a listing
+    /// and the lookups of its names (`ls -l`) ask every version about the folder once, not once
+    /// per name. Bounded: emptied when full, and whenever the set of versions changes.
+    struct HistoryHolderCache: ~Copyable {
+        var versionCount = 0
+        var byFolder: [UInt64: [(version: Version, item: EntryWithMetadata)]] = [:]
+    }
+
+    /// The most `history/` folders whose holders are remembered.
+    static let rememberedHistoryFolders = 256
+
     /// Handles of `history/` listings carry this bit (other folders' handles are 0).
     static let historyHandleBit: UInt64 = 1 << 62
 
@@ -70,6 +81,22 @@ extension BackupFilesystem {
             throw Errno(EIO)
         }
         return (names.reversed(), version.record.time)
+    }
+
+    /// Every version holding the path of a `history/` folder, newest first, with its entry
+    /// there (remembered for the folders used last).
+    func historyHolders(of inode: InodeNumber) throws(Errno) -> [(version: Version, item: EntryWithMetadata)] {
+        let count = versions.count
+        if let known = historyHolderCache.withLock({ $0.versionCount == count ? $0.byFolder[inode] : nil }) { return known }
+        let holders = try historyHolders(try historyPath(inode).components)
+        historyHolderCache.withLock { cache in
+            if cache.versionCount != count || cache.byFolder.count >= Self.rememberedHistoryFolders {
+                cache.byFolder.removeAll()
+                cache.versionCount = count
+            }
+            cache.byFolder[inode] = holders
+        }
+        return holders
     }
 
     /// Every version holding a path, newest first, with its entry there.
@@ -119,8 +146,7 @@ extension BackupFilesystem {
     /// `lookup` in a `history/` folder (on a worker: it asks every version).
     func historyLookup(parent: InodeNumber, name: String, reply: PendingReply<EntryReply>) {
         later(reply) { () throws(Errno) -> EntryReply in
-            let (components, _) = try self.historyPath(parent)
-            let holders = try self.historyHolders(components)
+            let holders = try self.historyHolders(of: parent)
             for (version, item) in holders where item.entry.kind == .folder {
                 let child: EntryRecord?
                 do {
@@ -203,8 +229,7 @@ extension BackupFilesystem {
     /// The merged listing of a `history/` folder, sorted by name bytes: the children of every
     /// version's folder P, then the version entries whose names no child takes.
     func historyListing(_ inode: InodeNumber) throws(Errno) -> [HistoryItem] {
-        let (components, _) = try historyPath(inode)
-        let holders = try historyHolders(components)
+        let holders = try historyHolders(of: inode)
         var byName: [[UInt8]: HistoryItem] = [:]
         for (version, item) in holders where item.entry.kind == .folder {
             var after: String?

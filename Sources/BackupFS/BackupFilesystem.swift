@@ -34,6 +34,8 @@ package final class BackupFilesystem: LowLevelFilesystem {
     let history: Bool
     /// Open `history/` listings.
     let historyListings = Mutex(HistoryListings())
+    /// The versions holding the paths of recently used `history/` folders.
+    let historyHolderCache = Mutex(HistoryHolderCache())
 
     /// The link count of a folder: 1, "unknown" (as btrfs reports). 2 would claim it has no
     /// subfolders, and walkers that trust link counts (fts with `FTS_NOSTAT`, Foundation's
