@@ -135,6 +135,30 @@ struct FindHistoryTimeTests {
         #expect(try versionAt("2024-05-03T09:59:59+02:00") == 3)
     }
 
+    /// The instant `--time` stood for, as the before-the-first-version error names it (in UTC).
+    func instantNamed(_ time: String, zone: String) throws -> String? {
+        let result = try dupfs(["ls", backup, "--time", time], environment: ["TZ": zone])
+        #expect(result.status == 64, "\(result.stderr)")
+        let line = result.stderr
+        guard let range = line.range(of: "no version at or before ") else { return nil }
+        return String(line[range.upperBound...].prefix(20))
+    }
+
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/usr/share/zoneinfo/Europe/Berlin"), "no tzdata"))
+    func localTimesFollowTheRealZonesClockChanges() throws {
+        // Europe/Berlin, 2023: clocks jumped 02:00 -> 03:00 on 26 March and fell back 03:00 -> 02:00 on 29 October.
+        #expect(try instantNamed("2023-03-26", zone: "Europe/Berlin") == "2023-03-25T23:00:00Z")
+        #expect(try instantNamed("2023-03-26T01:59:59", zone: "Europe/Berlin") == "2023-03-26T00:59:59Z")
+        #expect(try instantNamed("2023-03-26T02:30", zone: "Europe/Berlin") == "2023-03-26T01:30:00Z", "skipped: the offset before")
+        #expect(try instantNamed("2023-03-26T03:00", zone: "Europe/Berlin") == "2023-03-26T01:00:00Z")
+        #expect(try instantNamed("2023-10-29T02:30", zone: "Europe/Berlin") == "2023-10-29T00:30:00Z", "repeated: the earlier")
+        #expect(try instantNamed("2023-10-29T03:00", zone: "Europe/Berlin") == "2023-10-29T02:00:00Z")
+        #expect(try instantNamed("2023-07-01T12:00", zone: "Europe/Berlin") == "2023-07-01T10:00:00Z")
+        #expect(try instantNamed("2023-07-01T12:00Z", zone: "Europe/Berlin") == "2023-07-01T12:00:00Z", "a zone wins over TZ")
+        #expect(try instantNamed("2023-07-01T12:00", zone: "America/New_York") == "2023-07-01T16:00:00Z")
+        #expect(try instantNamed("2023-07-01T12:00", zone: "UTC") == "2023-07-01T12:00:00Z")
+    }
+
     @Test func timeBeforeTheFirstVersionOrWithVersionIsAUsageError() throws {
         let before = try dupfs(["ls", backup, "--time", "2024-05-01T07:59:59Z"])
         #expect(before.status == 64)
