@@ -59,7 +59,9 @@ struct HistoryCommand: ParsableCommand {
                     damaged = true
                     logger.error("version \(held.number): \(components.joined(separator: "/")): metadata unavailable: \(problem)")
                 }
-                let known = problem == nil && attributes.complete
+                // A folder the backup only holds as an ancestor has no time of its own: none is
+                // shown (ls shows the version's time there; history reports facts only).
+                let known = problem == nil && attributes.complete && (entry.metahash != nil || entry.listTime != nil)
                 let size = entry.kind == .file ? entry.size : 0
                 if json {
                     var row: [String: Any] = [

@@ -222,6 +222,10 @@ struct FindHistoryTimeTests {
         #expect(rows.count == 6 && rows[0].hasPrefix("VERSION"), "\(table.stdout)")
         #expect(rows[1].contains("2024-05-05T08:00:00Z") && rows[1].contains("symlink") && rows[1].hasSuffix("no"))
         #expect(rows[5].contains("file") && rows[5].hasSuffix("yes"))
+        // /home is only an ancestor of what was backed up: the backup holds no time for it.
+        let ancestor = try jsonRows(try dupfs(["history", backup, "/home", "--json"]))
+        #expect(ancestor.count == 5 && ancestor.allSatisfy { $0["mtime"] is NSNull && $0["metadataMissing"] as? Bool == true })
+        #expect(ancestor.map { $0["changed"] as? Bool } == [false, false, false, false, true])
         let missing = try dupfs(["history", backup, "\(base)/never-there"])
         #expect(missing.status == 64)
         #expect(missing.stderr.split(separator: "\n").count == 1 && missing.stderr.contains("never-there"), "\(missing.stderr)")
