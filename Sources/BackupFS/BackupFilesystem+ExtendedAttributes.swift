@@ -108,7 +108,7 @@ extension BackupFilesystem {
     /// The entry an xattr request is about, or nil when it certainly has no attributes (the
     /// mount's own nodes, entries remembered without any, entries without metadata).
     private func extendedAttributeSubject(_ inode: InodeNumber) throws(Errno) -> (Version, EntryWithMetadata)? {
-        if inode == InodeLayout.root || inode == InodeLayout.latest { return nil }
+        if inode == InodeLayout.root || inode == InodeLayout.latest || isHistoryFolder(inode) { return nil }
         if withoutExtendedAttributes.withLock({ $0.contains(inode) }) { return nil }
         let (version, item) = try resolve(inode)
         if item.entry.id == 0 || item.entry.metahash == nil || item.metadata?.extendedAttributeCount == 0 {

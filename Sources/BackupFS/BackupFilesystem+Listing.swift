@@ -20,6 +20,7 @@ extension BackupFilesystem {
 
     package func opendir(inode: InodeNumber) throws(Errno) -> UInt64 {
         if inode == InodeLayout.root { return 0 }
+        if isHistoryFolder(inode) { return try historyOpendir(inode) }
         let (version, item) = try resolve(inode)
         guard item.entry.kind == .folder else { throw Errno(ENOTDIR) }
         if item.entry.id == 0, let damage = version.record.damage,
@@ -45,6 +46,9 @@ extension BackupFilesystem {
         reply: PendingReply<[(entry: DirectoryEntry, nextOffset: Int64)]>
     ) {
         if inode == InodeLayout.root { return reply.succeed(rootListing(offset: offset)) }
+        if isHistoryFolder(inode) {
+            return historyReaddir(inode: inode, handle: handle, offset: offset, plus: plus, limit: limit, reply: reply)
+        }
         let version: Version, folder: EntryWithMetadata
         do throws(Errno) { (version, folder) = try resolve(inode) } catch { return reply.fail(error) }
         guard folder.entry.kind == .folder else { return reply.fail(Errno(ENOTDIR)) }
@@ -114,7 +118,8 @@ extension BackupFilesystem {
         return out
     }
 
-    /// The root: `.`, `..`, one folder per version (newest first), `latest`.
+    /// The root: `.`, `..`, one folder per version (newest first), `latest`, and `history` when
+    /// the mount shows it.
     private func rootListing(offset: Int64) -> [(entry: DirectoryEntry, nextOffset: Int64)] {
         var out: [(entry: DirectoryEntry, nextOffset: Int64)] = []
         let dot = rootAttributes
@@ -127,6 +132,10 @@ extension BackupFilesystem {
         }
         if !versions.isEmpty && Int(offset) <= versions.count + 2 {
             out.append((DirectoryEntry(name: Array("latest".utf8), attributes: latestAttributes), Int64(versions.count) + 3))
+        }
+        if history && Int(offset) <= versions.count + 3 {
+            let attributes = historyFolderAttributes(InodeLayout.historyRoot, time: versions.first?.record.time ?? mountTime)
+            out.append((DirectoryEntry(name: Array("history".utf8), attributes: attributes), Int64(versions.count) + 4))
         }
         return out
     }

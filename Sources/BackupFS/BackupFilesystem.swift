@@ -30,6 +30,12 @@ package final class BackupFilesystem: LowLevelFilesystem {
     let warming = Mutex(false)
     /// Entered while warming runs.
     let warmingRuns = DispatchGroup()
+    /// Whether the root also holds `history/` (see `BackupFilesystem+History.swift`).
+    let history: Bool
+    /// Open `history/` listings.
+    let historyListings = Mutex(HistoryListings())
+    /// The versions holding the paths of recently used `history/` folders.
+    let historyHolderCache = Mutex(HistoryHolderCache())
 
     /// The link count of a folder: 1, "unknown" (as btrfs reports). 2 would claim it has no
     /// subfolders, and walkers that trust link counts (fts with `FTS_NOSTAT`, Foundation's
@@ -93,9 +99,11 @@ package final class BackupFilesystem: LowLevelFilesystem {
     /// - Parameters:
     ///   - backup: the opened backup.
     ///   - logger: where failed reads are reported, naming the volume.
-    package init(backup: Backup, logger: Logger) throws {
+    ///   - history: whether the root also holds `history/`, every path's versions.
+    package init(backup: Backup, logger: Logger, history: Bool = false) throws {
         self.backup = backup
         self.logger = logger
+        self.history = history
         table = Mutex(try Self.load(backup))
         mountTime = Int64(Date().timeIntervalSince1970)
     }
@@ -193,9 +201,14 @@ package final class BackupFilesystem: LowLevelFilesystem {
         guard Array(text.utf8) == name else { return reply.fail(Errno(ENOENT)) }
         if parent == InodeLayout.root {
             if text == "latest" && !versions.isEmpty { return reply.succeed(entryReply(latestAttributes)) }
+            if text == "history" && history {
+                let time = versions.first?.record.time ?? mountTime
+                return reply.succeed(entryReply(historyFolderAttributes(InodeLayout.historyRoot, time: time)))
+            }
             guard let version = versions.first(where: { $0.name == text }) else { return reply.fail(Errno(ENOENT)) }
             return reply.succeed(entryReply(versionFolderAttributes(version)))
         }
+        if isHistoryFolder(parent) { return historyLookup(parent: parent, name: text, reply: reply) }
         let found: (Version, EntryWithMetadata, EntryWithMetadata)
         do throws(Errno) {
             let (version, folder) = try resolve(parent)
@@ -225,6 +238,9 @@ package final class BackupFilesystem: LowLevelFilesystem {
     package func getattr(inode: InodeNumber, reply: PendingReply<(FileAttributes, timeout: Double)>) {
         if inode == InodeLayout.root { return reply.succeed((rootAttributes, Self.cacheTimeout)) }
         if inode == InodeLayout.latest { return reply.succeed((latestAttributes, Self.cacheTimeout)) }
+        if isHistoryFolder(inode) {
+            do throws(Errno) { return reply.succeed((try historyGetattr(inode), Self.cacheTimeout)) } catch { return reply.fail(error) }
+        }
         let version: Version, item: EntryWithMetadata
         do throws(Errno) { (version, item) = try resolve(inode) } catch { return reply.fail(error) }
         if let known = attributesAtHand(item, version: version) { return reply.succeed((known, Self.cacheTimeout)) }
@@ -252,6 +268,7 @@ package final class BackupFilesystem: LowLevelFilesystem {
 
     package func open(inode: InodeNumber, flags: Int32, reply: PendingReply<OpenReply>) {
         if flags & O_ACCMODE != O_RDONLY || flags & O_TRUNC != 0 { return reply.fail(Errno(EROFS)) }
+        if isHistoryFolder(inode) { return reply.fail(Errno(EISDIR)) }
         let version: Version, item: EntryWithMetadata
         do throws(Errno) { (version, item) = try resolve(inode) } catch { return reply.fail(error) }
         let entry = item.entry

@@ -8,7 +8,7 @@ struct FixtureCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dupfs-fixture",
         abstract: "Write Duplicati 2.x sample backups for tests and demos.",
-        subcommands: [SampleCommand.self])
+        subcommands: [SampleCommand.self, HistorySampleCommand.self])
 }
 
 /// `dupfs-fixture sample OUTDIR`: the three-version sample backup plus each version's tree.
@@ -142,5 +142,30 @@ struct SampleCommand: ParsableCommand {
         let trimmed = line.hasSuffix("\r") ? String(line.dropLast()) : line
         guard !trimmed.isEmpty else { throw ValidationError("the passphrase file is empty") }
         return trimmed
+    }
+}
+
+/// `dupfs-fixture history OUTDIR`: the five-version backup where paths change in every way
+/// (for `dupfs find`, `dupfs history` and `mount --history`).
+struct HistorySampleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "Write the five-version backup whose paths are edited, deleted, re-added and change type.",
+        discussion: """
+            Writes OUTDIR/backup (unencrypted) and OUTDIR/source/v1 ... v5: each version's tree, \
+            oldest first (Duplicati numbers them 4 down to 0), backed up 2024-05-01 to 2024-05-05 \
+            at 08:00:00Z.
+            """)
+
+    @Argument(help: "The folder to create (backup/ and source/ go inside).")
+    var outdir: String
+
+    func run() throws {
+        let root = URL(fileURLWithPath: outdir)
+        try HistoryFixture.write(to: root.appendingPathComponent("backup"))
+        for (index, tree) in HistoryFixture.versions().enumerated() {
+            try materialize(tree, into: root.appendingPathComponent("source/v\(index + 1)"))
+        }
+        print("wrote \(root.appendingPathComponent("backup").path) (5 versions) and source/v1 ... v5")
     }
 }

@@ -12,7 +12,10 @@ struct Dupfs: ParsableCommand {
         abstract: "Browse and restore Duplicati 2.x backups on pCloud or in a local folder.",
         discussion: ManualText.rootDiscussion,
         version: Version.current,
-        subcommands: [VersionsCommand.self, ListCommand.self, RestoreCommand.self, MountCommand.self, VerifyCommand.self])
+        subcommands: [
+            VersionsCommand.self, ListCommand.self, RestoreCommand.self, MountCommand.self, VerifyCommand.self,
+            FindCommand.self, HistoryCommand.self,
+        ])
 
     static func main() {
         // Secrets pass through this process's memory: no core dumps of it, and no other

@@ -14,8 +14,11 @@ struct ListCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The folder or file to list (default: the version's root).", valueName: "path"))
     var path: String?
 
-    @Option(name: .long, help: "The version number (0 = newest).")
-    var version: Int = 0
+    @Option(name: .long, help: "The version number (0 = newest; the default).")
+    var version: Int?
+
+    @Option(name: .long, help: ArgumentHelp(VersionSelection.timeHelp, valueName: "time"))
+    var time: String?
 
     @Flag(name: .customShort("l"), help: "Long format: mode, owner, group, size, modification time.")
     var long = false
@@ -51,8 +54,10 @@ struct ListCommand: ParsableCommand {
     func run() throws {
         do {
             let logger = try backupArguments.makeLogger()
+            _ = try VersionSelection.validate(version: version, time: time)
             let backup = try backupArguments.open(logger: logger)
-            let record = try backup.version(version)
+            let record = try VersionSelection.choose(backup, version: version, time: time).record
+            try backup.requireFileList(of: record)
             let components = Backup.components(ofUserPath: listedPath ?? "")
             let start = try SkippedReport.inDamagedVersion(record) { try backup.entry(version: record, components: components) }
             var damaged = false

@@ -29,9 +29,6 @@ struct MountCommand: ParsableCommand {
     /// The mountpoint: with `--duplicati-config` there is no URL, so it was parsed as one.
     var mountpoint: String { backupArguments.argumentAfterURL ?? mountpointArgument ?? "" }
 
-    @Flag(name: .long, help: "Also show history/: every file's versions, one entry per version where it changed.")
-    var history = false
-
     @Flag(name: [.customShort("f"), .long], help: "Stay in the foreground (log to stderr unless --log-file).")
     var foreground = false
 
@@ -48,6 +45,11 @@ struct MountCommand: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Log file (default: mount.log in the backup's cache folder).", valueName: "file"))
     var logFile: String?
+
+    @Flag(name: .long, help: ArgumentHelp(
+        "Also show history/: the union of every version's tree, each file or symlink P a folder history/P/ "
+            + "holding one entry per version where P changed, named like the version folders (reads every version's file list)."))
+    var history = false
 
     @Option(name: .long, help: .hidden)
     var readyFd: Int32?
@@ -135,7 +137,7 @@ struct MountCommand: ParsableCommand {
                 logger.warning("the background indexing did not stop within \(Int(ioTimeout + 10)) s")
             }
         }
-        let filesystem = try BackupFilesystem(backup: backup, logger: logger)
+        let filesystem = try BackupFilesystem(backup: backup, logger: logger, history: history)
         var options = splitFuseOptions
         let allowOther = options.contains("allow_other")
         options.removeAll { $0 == "allow_other" || $0 == "ro" || $0 == "rw" }

@@ -25,8 +25,11 @@ struct RestoreCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The folder to restore into (created if missing).", valueName: "dir"))
     var target: String
 
-    @Option(name: .long, help: "The version number (0 = newest).")
-    var version: Int = 0
+    @Option(name: .long, help: "The version number (0 = newest; the default).")
+    var version: Int?
+
+    @Option(name: .long, help: ArgumentHelp(VersionSelection.timeHelp, valueName: "time"))
+    var time: String?
 
     @Flag(name: .long, help: "Replace files that already exist in the target.")
     var overwrite = false
@@ -51,13 +54,15 @@ struct RestoreCommand: ParsableCommand {
     func run() throws {
         do {
             let logger = try backupArguments.makeLogger()
+            _ = try VersionSelection.validate(version: version, time: time)
             // Room for the blocks fetched ahead across files (half of it), so that a volume most
             // of which is restored comes in one request; downloads kept on disk as the mount
             // keeps them, so no byte is downloaded twice (a folder's metadata read first brings
             // data of its files along, which the later whole-volume fetch then reads from disk).
             let backup = try backupArguments.open(
                 logger: logger, blockCacheSize: Self.memoryCache, diskCacheSize: Int64(try Sizes.parse(cacheSize, what: "--cache-size")))
-            let record = try backup.version(version)
+            let (number, record) = try VersionSelection.choose(backup, version: version, time: time)
+            try backup.requireFileList(of: record)
             let paths = restoredPaths
             let selections = paths.isEmpty ? [[]] : paths.map { Backup.components(ofUserPath: $0) }
             let display = backupArguments.progressDisplay()
@@ -67,12 +72,12 @@ struct RestoreCommand: ParsableCommand {
             let summary = try SkippedReport.inDamagedVersion(record) { try restorer.restore(version: record, paths: selections) }
             display.clear()
             if json {
-                print(Formatting.json(jsonObject(summary, record: record)))
+                print(Formatting.json(jsonObject(summary, number: number, record: record)))
                 if summary.isIncomplete || !summary.metadataMissing.isEmpty { throw ExitStatus.damaged.code }
                 return
             }
             let checked = summary.isIncomplete ? "hashes of what was restored verified" : "all hashes verified"
-            print("Restored version \(version) (\(Formatting.utc(record.time))) to \(target): \(summary.files) files (\(Formatting.size(summary.bytes))), \(summary.folders) folders, \(summary.symlinks) symlinks; \(checked).")
+            print("Restored version \(number) (\(Formatting.utc(record.time))) to \(target): \(summary.files) files (\(Formatting.size(summary.bytes))), \(summary.folders) folders, \(summary.symlinks) symlinks; \(checked).")
             if !summary.skipped.isEmpty {
                 print("Skipped \(summary.skipped.count) existing items (use --overwrite to replace them), e.g. \(summary.skipped[0])")
             }
@@ -105,10 +110,10 @@ struct RestoreCommand: ParsableCommand {
     }
 
     /// The `--json` summary.
-    func jsonObject(_ summary: RestoreSummary, record: VersionRecord) -> [String: Any] {
+    func jsonObject(_ summary: RestoreSummary, number: Int, record: VersionRecord) -> [String: Any] {
         [
             "ok": !summary.isIncomplete && summary.metadataMissing.isEmpty,
-            "version": version, "time": Formatting.utc(record.time), "target": target,
+            "version": number, "time": Formatting.utc(record.time), "target": target,
             "files": summary.files, "folders": summary.folders, "symlinks": summary.symlinks, "bytes": summary.bytes,
             "skippedCount": summary.skipped.count, "skipped": summary.skipped,
             "failedCount": summary.failed.count,
