@@ -1,6 +1,8 @@
+internal import PPMd
+
 /// Writes zip archives in memory, for test fixtures and tools.
 ///
-/// Entries are stored, deflated, or compressed with BZip2, LZMA or ZStandard as SharpCompress
+/// Entries are stored, deflated, or compressed with BZip2, LZMA, ZStandard or PPMd as SharpCompress
 /// writes them (format §4.1), optionally followed by data descriptors (flag bit 3), with the
 /// UTF-8 flag (bit 11) on non-ASCII names. Zip64 records are written when counts, sizes or
 /// offsets need them, or everywhere when forced.
@@ -41,6 +43,7 @@ package struct ZipWriter {
         case .bzip2: stored = BZip2Encoder.compress(data)
         case .lzma: stored = LZMAEncoder.compress(data)
         case .zstandard: stored = ZstdEncoder.compress(data, level: min(max(level, 1), 22))
+        case .ppmd: stored = PPMdEncoder.zipEntryData(data)
         }
         pending.append(
             Pending(

@@ -95,6 +95,13 @@ import TestSupport
         try Self.restoreAllVersionsMatchSource(options)
     }
 
+    @Test func ppmdVolumesRestoreEveryVersionExactly() throws {
+        var options = SampleBackup.defaultOptions
+        options.compressionMethod = .ppmd
+        options.encryption = .aes(.v2, passphrase: "ppmd")
+        try Self.restoreAllVersionsMatchSource(options)
+    }
+
     @Test func zstandardVolumesRestoreEveryVersionExactly() throws {
         var options = SampleBackup.defaultOptions
         options.compressionMethod = .zstandard
