@@ -55,7 +55,7 @@ let package = Package(
         // PPMd variant I (zip method 98): our own codec, no system library has it.
         // Optimised even in debug builds: a model update is thousands of small memory accesses,
         // and the debug code is too slow for the tests' multi-megabyte streams.
-        .target(name: "PPMd", swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(name: "PPMd", swiftSettings: [.unsafeFlags(["-O", "-enforce-exclusivity=unchecked"])]),
         .target(name: "Digests", dependencies: ["COpenSSL"]),
         .target(name: "AESCrypt", dependencies: ["COpenSSL", "ByteSource", "Digests"]),
         .target(name: "Zip", dependencies: ["CZlib", "CDeflate", "CZstd", "CBZip2", "CLzma", "PPMd", "ByteSource"]),
