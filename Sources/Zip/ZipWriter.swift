@@ -84,11 +84,14 @@ package struct ZipWriter {
             let zip64 = forceZip64 || compressedSize >= limit32 || entry.uncompressedSize >= limit32
             let descriptor = entry.flags & ZipRecord.dataDescriptorFlag != 0
             // SharpCompress writes 63 ("version needed") for BZip2, LZMA, PPMd and ZStandard.
-            let version: UInt16 = entry.method > ZipRecord.methodDeflate ? 63 : zip64 ? 45 : 20
+            let sharpCompress = entry.method > ZipRecord.methodDeflate
+            let version: UInt16 = sharpCompress ? 63 : zip64 ? 45 : 20
 
             // Local header: in Zip64 both sizes go in the extra field (APPNOTE 4.5.3).
             var localExtra: [UInt8] = []
-            if zip64 {
+            // SharpCompress (UseZip64, as Duplicati sets it) adds the field to every local header
+            // and still writes the real sizes in the 32-bit fields (format §4.1).
+            if zip64 || (sharpCompress && !descriptor) {
                 localExtra.le16(ZipRecord.zip64ExtraID)
                 localExtra.le16(16)
                 localExtra.le64(descriptor ? 0 : UInt64(entry.uncompressedSize))
@@ -148,7 +151,7 @@ package struct ZipWriter {
             central.le16(0)  // comment length
             central.le16(0)  // disk
             central.le16(0)  // internal attributes
-            central.le32(0)  // external attributes
+            central.le32(sharpCompress ? 0x8100_0000 : 0)  // external attributes: SharpCompress's
             central.le32(saturateOffset ? UInt32.max : UInt32(offset))
             central += entry.name
             central += centralExtra

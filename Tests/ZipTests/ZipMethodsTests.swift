@@ -181,4 +181,25 @@ struct ZipMethodsTests {
             }
         }
     }
+
+    @Test("local headers are laid out as SharpCompress writes them: version 63, real sizes and a Zip64 field", arguments: methods)
+    func sharpCompressLocalHeaderLayout(method: ZipMethod) throws {
+        let data = TestBytes.text(3000, seed: 13)
+        let (archive, compressed) = try Self.single(data, method: method)
+        func u16(_ at: Int) -> Int { Int(archive[at]) | Int(archive[at + 1]) << 8 }
+        func u32(_ at: Int) -> Int { u16(at) | u16(at + 2) << 16 }
+        #expect(u16(4) == 63)
+        #expect(u16(8) == Int(method.number))
+        #expect(u32(18) == compressed.count && u32(22) == data.count)
+        let nameLength = u16(26)
+        #expect(u16(28) == 20)
+        let extra = 30 + nameLength
+        #expect(u16(extra) == 1 && u16(extra + 2) == 16)
+        #expect(u32(extra + 4) == data.count && u32(extra + 12) == compressed.count)
+        // Central directory: version 63, external attributes 0x81000000, no Zip64 field needed.
+        let central = 30 + nameLength + 20 + compressed.count
+        #expect(u32(central) == 0x0201_4B50)
+        #expect(u16(central + 6) == 63 && u16(central + 30) == 0)
+        #expect(u32(central + 38) == 0x8100_0000)
+    }
 }
