@@ -225,9 +225,12 @@ package final class PPMdDecoder {
 
             var high: UInt32 = 0
             var state = model.stats(context)
+            // A suffix holds every symbol of the contexts above it; the checks only keep a
+            // model that broke that rule from reading past its states.
+            guard model.numStats(context) > masked else { return -2 }
             let wanted = Int(model.numStats(context) - masked)
             var found = 0
-            while found != wanted {
+            for _ in 0...model.numStats(context) where found != wanted {
                 if mask[Int(model.symbol(state))] != marked {
                     high += model.freq(state)
                     candidates[found] = state
@@ -235,6 +238,7 @@ package final class PPMdDecoder {
                 }
                 state += Model.stateSize
             }
+            guard found == wanted else { return -2 }
             let (see, escape) = model.escapeFrequency(masked: masked)
             let total = escape + high
             let count = threshold(total)
