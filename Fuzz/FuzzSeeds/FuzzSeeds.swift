@@ -51,6 +51,15 @@ enum FuzzSeeds {
             }
         }
 
+        // SharpCompress's zip methods (--zip-compression-method): seeds for their decoders.
+        for method in [ZipMethod.bzip2, .lzma, .zstandard, .ppmd] {
+            var options = SampleBackup.defaultOptions
+            options.compressionMethod = method
+            let folder = work.appendingPathComponent("method-\(method.number)")
+            try SampleBackup.write(to: folder, options: options)
+            for file in try volumes(in: folder) { corpus.add("fuzz-zip", file.bytes, maximum: 160 << 10) }
+        }
+
         for volume in plain {
             try entrySeeds(volume.name, volume.bytes, corpus: corpus)
         }

@@ -60,11 +60,47 @@ package enum FixtureDamage {
 
     /// Rewrites an unencrypted zip volume so that every entry declares another compression
     /// method (the bytes stay as they decode now, stored): a volume in a method no reader here
-    /// writes, such as PPMd (98).
+    /// writes, such as XZ (95).
     /// - Parameters:
     ///   - name: the volume's file name (a plain `.zip`).
     ///   - directory: the backup folder.
     ///   - method: the method number to declare.
+    /// How ``damageEntryData(_:in:how:)`` spoils an entry's compressed data.
+    package enum EntryDamage: Sendable {
+        /// One byte in the middle of the data inverted.
+        case flipMiddleByte
+        /// The second half of the data gone (the entry's declared sizes unchanged).
+        case cutInHalf
+    }
+
+    /// Rewrites an unencrypted zip volume with the compressed data of every entry but the
+    /// manifest damaged, keeping method, CRC and declared size: the zip itself stays readable,
+    /// each block's data does not decode (or not to its bytes).
+    /// - Parameters:
+    ///   - name: the volume's file name (a plain `.zip`).
+    ///   - directory: the backup folder.
+    ///   - how: the damage.
+    package static func damageEntryData(_ name: String, in directory: URL, how: EntryDamage) throws {
+        let path = try existing(name, in: directory)
+        let volume = try PosixFS.readFile(path)
+        let archive = try ZipArchive(source: ByteArraySource(volume))
+        var writer = ZipWriter()
+        for entry in archive.entries {
+            let range = try archive.dataRange(of: entry)
+            var data = Array(volume[Int(range.lowerBound)..<Int(range.upperBound)])
+            if entry.name != "manifest" && !data.isEmpty {
+                switch how {
+                case .flipMiddleByte: data[data.count / 2] ^= 0xFF
+                case .cutInHalf: data.removeLast(data.count / 2)
+                }
+            }
+            writer.addRaw(
+                name: Array(entry.name.utf8), data: data, method: entry.method, crc32: entry.crc32,
+                uncompressedSize: entry.uncompressedSize)
+        }
+        try PosixFS.writeFile(path, writer.finish())
+    }
+
     package static func relabelEntries(_ name: String, in directory: URL, method: UInt16) throws {
         let path = try existing(name, in: directory)
         let archive = try ZipArchive(source: ByteArraySource(try PosixFS.readFile(path)))

@@ -30,7 +30,8 @@ package struct FixtureOptions: Sendable {
     /// `--zip-compression-method`. `.deflate` (the default) writes as .NET's ZipArchive does:
     /// non-compressible entries stored, the others deflated. Any other method writes as
     /// SharpCompress does: that one method for every entry of every volume (ZStandard at level
-    /// 21, or 1 for non-compressible entries; `.stored` is "None").
+    /// 21, or 1 for non-compressible entries; PPMd with order 6, 16 MiB, restart; `.stored` is
+    /// "None").
     package var compressionMethod: ZipMethod = .deflate
     /// Force Zip64 records in every volume.
     package var zip64 = false

@@ -1,6 +1,6 @@
 /// Decodes one entry's data while holding it to the central directory: never more output than
 /// the declared size (a zip bomb stops at that size with an error), the compressed stream
-/// (deflate, BZip2, LZMA or ZStandard) must end exactly where the compressed data ends, and
+/// (deflate, BZip2, LZMA, ZStandard or PPMd) must end exactly where the compressed data ends, and
 /// length and CRC must match at the end.
 ///
 /// The caller provides the output buffer. Output is handed to `flush` whenever the buffer is
@@ -94,6 +94,9 @@ struct EntryDecoder {
                 name: entry.name, uncompressedSize: entry.uncompressedSize,
                 endMarker: entry.flags & ZipRecord.lzmaEndMarkerFlag != 0)
         case ZipRecord.methodZstandard: made = try ZstdDecoder(name: entry.name)
+        case ZipRecord.methodPPMd:
+            made = PPMdStreamDecoder(
+                name: entry.name, uncompressedSize: entry.uncompressedSize, compressedSize: entry.compressedSize)
         default: throw ZipError.unsupportedMethod(entry.method)
         }
         stream = made

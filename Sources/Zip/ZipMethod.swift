@@ -11,6 +11,9 @@ package enum ZipMethod: Sendable {
     case lzma
     /// Method 93: one zstd frame.
     case zstandard
+    /// Method 98: PPMd variant I rev. 1 with SharpCompress's parameters (order 6, 16 MiB,
+    /// restart): the property word, the model's output and its end mark.
+    case ppmd
 
     /// The method number in the zip headers.
     package var number: UInt16 {
@@ -20,18 +23,19 @@ package enum ZipMethod: Sendable {
         case .bzip2: ZipRecord.methodBZip2
         case .lzma: ZipRecord.methodLZMA
         case .zstandard: ZipRecord.methodZstandard
+        case .ppmd: ZipRecord.methodPPMd
         }
     }
 
     /// Whether entries in this method can be read: stored (0), deflate (8), BZip2 (12),
-    /// LZMA (14) and ZStandard (93), every method Duplicati's zip writers produce except PPMd
-    /// (98), for which no common system library exists (format §4.1).
+    /// LZMA (14), ZStandard (93) and PPMd (98), every method Duplicati's zip writers produce
+    /// (format §4.1).
     /// - Parameter method: the central directory's method number.
     /// - Returns: true when ``ZipArchive`` decodes it.
     package static func isReadable(_ method: UInt16) -> Bool {
         switch method {
         case ZipRecord.methodStored, ZipRecord.methodDeflate, ZipRecord.methodBZip2, ZipRecord.methodLZMA,
-            ZipRecord.methodZstandard:
+            ZipRecord.methodZstandard, ZipRecord.methodPPMd:
             true
         default:
             false

@@ -1,6 +1,8 @@
+internal import PPMd
+
 /// Writes zip archives in memory, for test fixtures and tools.
 ///
-/// Entries are stored, deflated, or compressed with BZip2, LZMA or ZStandard as SharpCompress
+/// Entries are stored, deflated, or compressed with BZip2, LZMA, ZStandard or PPMd as SharpCompress
 /// writes them (format §4.1), optionally followed by data descriptors (flag bit 3), with the
 /// UTF-8 flag (bit 11) on non-ASCII names. Zip64 records are written when counts, sizes or
 /// offsets need them, or everywhere when forced.
@@ -41,6 +43,7 @@ package struct ZipWriter {
         case .bzip2: stored = BZip2Encoder.compress(data)
         case .lzma: stored = LZMAEncoder.compress(data)
         case .zstandard: stored = ZstdEncoder.compress(data, level: min(max(level, 1), 22))
+        case .ppmd: stored = PPMdEncoder.zipEntryData(data)
         }
         pending.append(
             Pending(
@@ -81,11 +84,14 @@ package struct ZipWriter {
             let zip64 = forceZip64 || compressedSize >= limit32 || entry.uncompressedSize >= limit32
             let descriptor = entry.flags & ZipRecord.dataDescriptorFlag != 0
             // SharpCompress writes 63 ("version needed") for BZip2, LZMA, PPMd and ZStandard.
-            let version: UInt16 = entry.method > ZipRecord.methodDeflate ? 63 : zip64 ? 45 : 20
+            let sharpCompress = entry.method > ZipRecord.methodDeflate
+            let version: UInt16 = sharpCompress ? 63 : zip64 ? 45 : 20
 
             // Local header: in Zip64 both sizes go in the extra field (APPNOTE 4.5.3).
             var localExtra: [UInt8] = []
-            if zip64 {
+            // SharpCompress (UseZip64, as Duplicati sets it) adds the field to every local header
+            // and still writes the real sizes in the 32-bit fields (format §4.1).
+            if zip64 || (sharpCompress && !descriptor) {
                 localExtra.le16(ZipRecord.zip64ExtraID)
                 localExtra.le16(16)
                 localExtra.le64(descriptor ? 0 : UInt64(entry.uncompressedSize))
@@ -145,7 +151,7 @@ package struct ZipWriter {
             central.le16(0)  // comment length
             central.le16(0)  // disk
             central.le16(0)  // internal attributes
-            central.le32(0)  // external attributes
+            central.le32(sharpCompress ? 0x8100_0000 : 0)  // external attributes: SharpCompress's
             central.le32(saturateOffset ? UInt32.max : UInt32(offset))
             central += entry.name
             central += centralExtra

@@ -36,7 +36,7 @@ struct SampleCommand: ParsableCommand {
     }
 
     enum ZipMethodName: String, ExpressibleByArgument, CaseIterable {
-        case deflate, stored, bzip2, lzma, zstandard
+        case deflate, stored, bzip2, lzma, zstandard, ppmd
     }
 
     enum AESHeader: String, ExpressibleByArgument, CaseIterable {
@@ -59,7 +59,7 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Volume container: zip (the default), tgz, tzstd, or 7z (empty stand-ins dupfs names as unreadable).")
     var container: Container = .zip
 
-    @Option(help: "Zip entry method: deflate (.NET's: stored when not compressible), stored, bzip2, lzma or zstandard (SharpCompress's: one method for every entry).")
+    @Option(help: "Zip entry method: deflate (.NET's: stored when not compressible), stored, bzip2, lzma, zstandard or ppmd (SharpCompress's: one method for every entry).")
     var zipMethod: ZipMethodName = .deflate
 
     @Flag(help: "Write a .par2 parity companion beside every dblock and dlist.")
@@ -115,6 +115,7 @@ struct SampleCommand: ParsableCommand {
         case .bzip2: .bzip2
         case .lzma: .lzma
         case .zstandard: .zstandard
+        case .ppmd: .ppmd
         }
         options.parity = parity
 

@@ -10,9 +10,12 @@ import TestSupport
     /// - Parameters:
     ///   - options: how the sample is written.
     ///   - besides: writes more files into the backup folder after the sample.
-    static func restoreAllVersionsMatchSource(_ options: FixtureOptions, besides: (URL) throws -> Void = { _ in }) throws {
+    static func restoreAllVersionsMatchSource(
+        _ options: FixtureOptions, besides: (URL) throws -> Void = { _ in },
+        write: (URL, FixtureOptions) throws -> Void = { try SampleBackup.write(to: $0, options: $1) }
+    ) throws {
         let fixture = try BackupFixture(options: options) { dir, options in
-            try SampleBackup.write(to: dir, options: options)
+            try write(dir, options)
             try besides(dir)
         }
         let backup = try fixture.open()
@@ -93,6 +96,28 @@ import TestSupport
         options.compressionMethod = .lzma
         options.encryption = .aes(.v2, passphrase: "lzma")
         try Self.restoreAllVersionsMatchSource(options)
+    }
+
+    @Test func ppmdVolumesRestoreEveryVersionExactly() throws {
+        var options = SampleBackup.defaultOptions
+        options.compressionMethod = .ppmd
+        options.encryption = .aes(.v2, passphrase: "ppmd")
+        try Self.restoreAllVersionsMatchSource(options)
+    }
+
+    @Test func versionsInDifferentZipMethodsRestoreExactly() throws {
+        // --zip-compression-method changed between runs: PPMd, then .NET's deflate, then ZStandard.
+        try Self.restoreAllVersionsMatchSource(SampleBackup.defaultOptions, write: { directory, options in
+            let writer = try FixtureBackupWriter(directory: directory, options: options)
+            for (index, (tree, time)) in zip(SampleBackup.versions(), SampleBackup.times).enumerated() {
+                switch index {
+                case 0: writer.options.compressionMethod = .ppmd
+                case 1: writer.options.compressionMethod = .deflate
+                default: writer.options.compressionMethod = .zstandard
+                }
+                try writer.addVersion(tree, time: time)
+            }
+        })
     }
 
     @Test func zstandardVolumesRestoreEveryVersionExactly() throws {

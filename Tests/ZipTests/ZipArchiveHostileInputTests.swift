@@ -161,7 +161,7 @@ struct ZipArchiveHostileInputTests {
         }
     }
 
-    @Test("methods Duplicati cannot write, and PPMd, are unsupported and named", arguments: [UInt16(98), 9, 95, 1, 200])
+    @Test("methods Duplicati cannot write are unsupported and named", arguments: [UInt16(9), 95, 1, 200, 97])
     func otherMethodsAreUnsupported(method: UInt16) throws {
         var writer = ZipWriter()
         writer.addRaw(name: Array("b".utf8), data: [1, 2, 3], method: method, crc32: 0, uncompressedSize: 3)

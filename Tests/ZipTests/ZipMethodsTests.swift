@@ -3,11 +3,11 @@ import Foundation
 import Testing
 import Zip
 
-/// BZip2 (12), LZMA (14) and ZStandard (93) entries as SharpCompress writes them for Duplicati's
-/// `--zip-compression-method` (format §4.1), and how damaged ones fail.
-@Suite("ZipArchive: BZip2, LZMA and ZStandard entries")
+/// BZip2 (12), LZMA (14), ZStandard (93) and PPMd (98) entries as SharpCompress writes them for
+/// Duplicati's `--zip-compression-method` (format §4.1), and how damaged ones fail.
+@Suite("ZipArchive: BZip2, LZMA, ZStandard and PPMd entries")
 struct ZipMethodsTests {
-    static let methods: [ZipMethod] = [.bzip2, .lzma, .zstandard]
+    static let methods: [ZipMethod] = [.bzip2, .lzma, .zstandard, .ppmd]
 
     /// One entry's archive, plus its compressed data (as the writer laid it out).
     static func single(_ data: [UInt8], method: ZipMethod) throws -> (archive: [UInt8], compressed: [UInt8]) {
@@ -37,6 +37,8 @@ struct ZipMethodsTests {
             #expect(Array(compressed.prefix(4)) == [0x28, 0xB5, 0x2F, 0xFD])
             // Frame header descriptor: no content size (bits 6-7 zero, single segment off), no checksum (bit 2).
             #expect(compressed[4] & 0b1110_0100 == 0)
+        // Property word: order 6, 16 MiB, restart.
+        case .ppmd: #expect(Array(compressed.prefix(2)) == [0xF5, 0x00])
         default: Issue.record("unexpected method")
         }
     }
@@ -123,9 +125,81 @@ struct ZipMethodsTests {
     func wrongMethodNumberFails() throws {
         let data = TestBytes.text(10_000, seed: 9)
         let deflated = Deflater.deflate(data)
-        for method: UInt16 in [12, 14, 93] {
+        for method: UInt16 in [12, 14, 93, 98] {
             let (archive, entry) = try Self.raw(deflated, method: method, size: data.count, crc: CRC32.checksum(data))
             #expect(throws: ZipError.self, "\(method)") { try archive.read(entry, limit: 1 << 20) }
         }
+    }
+
+    @Test("a PPMd entry in a variant we do not decode names it; one whose model cannot be made fails cleanly")
+    func ppmdUnsupportedVariantIsNamed() throws {
+        let data = TestBytes.text(5000, seed: 10)
+        let (_, compressed) = try Self.single(data, method: .ppmd)
+        // Restore method 2 ("freeze") in the property word.
+        let (archive, entry) = try Self.raw([0xF5, 0x20] + compressed.dropFirst(2), method: 98, size: data.count, crc: CRC32.checksum(data))
+        do {
+            _ = try archive.read(entry, limit: 1 << 20)
+            Issue.record("restore method 2 was decoded")
+        } catch {
+            #expect("\(error)".contains("restore method 2 (freeze)"), "\(error)")
+        }
+        // Order 1 is no PPMd variant I model; a lone byte is no property word.
+        let (orderOne, orderOneEntry) = try Self.raw([0xF0, 0x00] + compressed.dropFirst(2), method: 98, size: data.count, crc: CRC32.checksum(data))
+        #expect(throws: ZipError.self) { try orderOne.read(orderOneEntry, limit: 1 << 20) }
+        let (lone, loneEntry) = try Self.raw([0xF5], method: 98, size: 0, crc: 0)
+        #expect(throws: ZipError.self) { try lone.read(loneEntry, limit: 1 << 20) }
+    }
+
+    @Test("PPMd entries p7zip wrote (order, memory and restore method of its choosing) read back")
+    func sevenZipPPMdEntriesReadBack() throws {
+        guard let sevenZip = ["/usr/bin/7z", "/usr/bin/7za"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            print("skipped: 7z (p7zip-full) is not installed")
+            return
+        }
+        let files = [("text", TestBytes.text(1_300_000, seed: 11)), ("random", TestBytes.random(200_000, seed: 12)), ("empty", [UInt8]())]
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ppmd7z-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for (name, data) in files { try Data(data).write(to: directory.appendingPathComponent(name)) }
+        for options in [["-mx=5", "-mmem=1m"], ["-mx=9", "-mmem=1m"], ["-mx=9"]] {
+            let zip = directory.appendingPathComponent("out\(options.joined()).zip")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: sevenZip)
+            process.arguments = ["a", "-tzip", "-mm=PPMd"] + options + [zip.path] + files.map { directory.appendingPathComponent($0.0).path }
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            try #require(process.terminationStatus == 0)
+            let archive = try ZipArchive(source: ByteArraySource(Array(try Data(contentsOf: zip))))
+            for (name, data) in files {
+                let entry = try #require(archive.entries.first { $0.name == name })
+                if name == "text" { #expect(entry.method == 98) }  // 7z stores what does not compress
+                #expect(try archive.read(entry, limit: 1 << 22) == data, "\(name) \(options)")
+                var streamed: [UInt8] = []
+                try archive.stream(entry, chunkSize: 4093) { streamed += $0 }
+                #expect(streamed == data, "\(name) \(options) streamed")
+            }
+        }
+    }
+
+    @Test("local headers are laid out as SharpCompress writes them: version 63, real sizes and a Zip64 field", arguments: methods)
+    func sharpCompressLocalHeaderLayout(method: ZipMethod) throws {
+        let data = TestBytes.text(3000, seed: 13)
+        let (archive, compressed) = try Self.single(data, method: method)
+        func u16(_ at: Int) -> Int { Int(archive[at]) | Int(archive[at + 1]) << 8 }
+        func u32(_ at: Int) -> Int { u16(at) | u16(at + 2) << 16 }
+        #expect(u16(4) == 63)
+        #expect(u16(8) == Int(method.number))
+        #expect(u32(18) == compressed.count && u32(22) == data.count)
+        let nameLength = u16(26)
+        #expect(u16(28) == 20)
+        let extra = 30 + nameLength
+        #expect(u16(extra) == 1 && u16(extra + 2) == 16)
+        #expect(u32(extra + 4) == data.count && u32(extra + 12) == compressed.count)
+        // Central directory: version 63, external attributes 0x81000000, no Zip64 field needed.
+        let central = 30 + nameLength + 20 + compressed.count
+        #expect(u32(central) == 0x0201_4B50)
+        #expect(u16(central + 6) == 63 && u16(central + 30) == 0)
+        #expect(u32(central + 38) == 0x8100_0000)
     }
 }
