@@ -1,7 +1,7 @@
 extension Catalog {
     /// Bumped whenever the schema changes; an index of another schema is rebuilt from scratch
     /// (see ``Catalog/init(path:)`` and ``Catalog/replacedSchema``).
-    static let schemaVersion = 5
+    package static let schemaVersion = 5
 
     /// The layout. A version's tree is not stored row by row: `paths` holds each distinct
     /// (parent, name) once, `entries` each distinct entry (a path with one content: kind, size,

@@ -133,6 +133,11 @@ package final class Catalog: Sendable {
         }
     }
 
+    /// One volume by its id.
+    package func volume(id: Int64) throws -> VolumeRecord? {
+        try withState { try $0.statement("SELECT id, name, kind, size, state FROM volumes WHERE id=?").first([.integer(id)], Self.volume) }
+    }
+
     private static func volume(_ row: Statement) -> VolumeRecord {
         VolumeRecord(
             id: row.int(0), name: row.text(1), kind: row.text(2), size: row.int(3),
