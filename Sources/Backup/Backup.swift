@@ -194,8 +194,8 @@ package final class Backup: Sendable {
         let background = BackgroundIndexing()
         // The newest version now (so `latest` is right at once, and the passphrase is checked).
         let format = try indexer.readFileLists(encrypted: encrypted, newestOnly: true)
-        let dlists = try catalog.volumes().filter { $0.kind == "dlist" }
-        let fileLists = FileListLoader(all: Set(dlists.map(\.id)), read: Set(dlists.filter { $0.state != .pending }.map(\.id)))
+        let known = try catalog.versions()
+        let fileLists = FileListLoader(all: Set(known.map(\.volumeID)), read: Set(known.filter(\.fileListRead).map(\.volumeID)))
         // Lists are read on a connection of their own: its long transactions must not hold up
         // the mount's lookups (SQLite's WAL lets readers go on while one connection writes).
         let writer = try Catalog(path: try cache.indexPath())

@@ -32,12 +32,15 @@ extension Catalog {
 
     static let joinedFrom = "FROM entries e JOIN paths p ON p.id = e.path LEFT JOIN metadata m ON m.hash = e.metahash"
 
+    /// SQL for the slot of version `?1` (computed once per statement: it is not correlated).
+    static let slot = "(SELECT slot FROM versions WHERE id = ?1)"
+
     /// SQL for the position that version `?1` gives entry `entry` (an SQL expression), or NULL
     /// when the version does not hold it: the run that starts at or before it, if it reaches it.
     static func position(of entry: String, alias r: String) -> String {
         """
-        (SELECT CASE WHEN \(entry) < \(r).entry + \(r).count THEN \(r).pos + (\(entry) - \(r).entry) END
-         FROM members \(r) WHERE \(r).version = ?1 AND \(r).entry <= \(entry) ORDER BY \(r).entry DESC LIMIT 1)
+        (SELECT CASE WHEN \(entry) < \(r).entry + ifnull(\(r).count, 1) THEN \(r).pos + (\(entry) - \(r).entry) END
+         FROM member_entries \(r) WHERE \(r).slot = \(slot) AND \(r).entry <= \(entry) ORDER BY \(r).entry DESC LIMIT 1)
         """
     }
 
@@ -74,7 +77,8 @@ extension Catalog {
     /// The entry id at a position of a version.
     static func entryID(version: Int64, position: Int64, _ state: inout State) throws -> Int64? {
         let found = try state.statement("""
-            SELECT entry + (?2 - pos), pos + count > ?2 FROM members WHERE version=?1 AND pos<=?2 ORDER BY pos DESC LIMIT 1
+            SELECT entry + (?2 - pos), pos + ifnull(count, 1) > ?2 FROM members WHERE slot = \(slot) AND pos<=?2
+            ORDER BY pos DESC LIMIT 1
             """).first([.integer(version), .integer(position)]) { ($0.int(0), $0.int(1) != 0) }
         guard let found, found.1 else { return nil }
         return found.0
@@ -187,9 +191,9 @@ extension Catalog {
             var result: [EntryWithMetadata] = []
             let statement = try state.statement("""
                 SELECT \(Self.joinedColumns), r.pos + (e.id - r.entry) AS pos, \(Self.position(atPath: "p.parent"))
-                FROM members r JOIN entries e ON e.id >= r.entry AND e.id < r.entry + r.count
+                FROM members r JOIN entries e ON e.id >= r.entry AND e.id < r.entry + ifnull(r.count, 1)
                 JOIN paths p ON p.id = e.path LEFT JOIN metadata m ON m.hash = e.metahash
-                WHERE r.version=?1 AND r.pos + r.count > ?2 AND pos > ?2 AND e.metahash IS NOT NULL AND m.hash IS NULL
+                WHERE r.slot = \(Self.slot) AND r.pos + ifnull(r.count, 1) > ?2 AND pos > ?2 AND e.metahash IS NOT NULL AND m.hash IS NULL
                 ORDER BY r.pos, e.id LIMIT ?3
                 """)
             try statement.forEach([.integer(version), .integer(afterID), .integer(Int64(limit))]) { row in

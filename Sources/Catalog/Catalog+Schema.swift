@@ -7,8 +7,12 @@ extension Catalog {
     /// (parent, name) once, `entries` each distinct entry (a path with one content: kind, size,
     /// hashes, metadata) once however many versions hold it, and `members` says which entries a
     /// version holds as runs: positions `pos ..< pos+count` of the version's file list are entries
-    /// `entry ..< entry+count`. Versions that share most of their entries share the rows, and
-    /// consecutive entries of a list that were first stored together cost one run between them.
+    /// `entry ..< entry+count` (`count` NULL for 1). Versions that share most of their entries
+    /// share the rows, and consecutive entries of a list that were first stored together cost one
+    /// run between them. `member_entries` holds the same runs keyed by entry (is an entry in a
+    /// version, and where). Both are keyed by the version's `slot`, given when its list is stored
+    /// (one more than any before), so that each list's runs are appended at the end of both trees
+    /// in key order and fill their pages, whatever order versions are read in.
     /// Hashes are stored as blobs of their bytes (text only when a value is not canonical base64).
     static let schema = """
         CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -18,7 +22,7 @@ extension Catalog {
         CREATE TABLE IF NOT EXISTS versions (
             id INTEGER PRIMARY KEY, volume INTEGER NOT NULL UNIQUE, time INTEGER NOT NULL,
             full INTEGER NOT NULL, files INTEGER NOT NULL, bytes INTEGER NOT NULL,
-            skipped INTEGER NOT NULL DEFAULT 0, damage TEXT, listed INTEGER NOT NULL DEFAULT 0);
+            skipped INTEGER NOT NULL DEFAULT 0, damage TEXT, slot INTEGER UNIQUE);
         CREATE TABLE IF NOT EXISTS paths (id INTEGER PRIMARY KEY, parent INTEGER NOT NULL, name TEXT NOT NULL);
         CREATE UNIQUE INDEX IF NOT EXISTS paths_by_parent ON paths (parent, name);
         INSERT OR IGNORE INTO paths (id, parent, name) VALUES (0, -1, '');
@@ -28,9 +32,11 @@ extension Catalog {
             spelling TEXT, listed INTEGER NOT NULL, listtime INTEGER);
         CREATE INDEX IF NOT EXISTS entries_by_path ON entries (path);
         CREATE TABLE IF NOT EXISTS members (
-            version INTEGER NOT NULL, pos INTEGER NOT NULL, entry INTEGER NOT NULL, count INTEGER NOT NULL,
-            PRIMARY KEY (version, pos)) WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS members_by_entry ON members (version, entry);
+            slot INTEGER NOT NULL, pos INTEGER NOT NULL, entry INTEGER NOT NULL, count INTEGER,
+            PRIMARY KEY (slot, pos)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS member_entries (
+            slot INTEGER NOT NULL, entry INTEGER NOT NULL, pos INTEGER NOT NULL, count INTEGER,
+            PRIMARY KEY (slot, entry)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS skipped (
             version INTEGER NOT NULL, seq INTEGER NOT NULL, path TEXT NOT NULL, location TEXT, reason TEXT NOT NULL,
             PRIMARY KEY (version, seq)) WITHOUT ROWID;
@@ -60,5 +66,7 @@ extension Catalog {
             pos INTEGER PRIMARY KEY, path INTEGER NOT NULL UNIQUE, entry INTEGER NOT NULL,
             kind INTEGER NOT NULL, listed INTEGER NOT NULL);
         DELETE FROM temp.stage;
+        CREATE TEMP TABLE IF NOT EXISTS runs (entry INTEGER PRIMARY KEY, pos INTEGER NOT NULL, count INTEGER);
+        DELETE FROM temp.runs;
         """
 }

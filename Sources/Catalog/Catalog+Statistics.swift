@@ -19,7 +19,7 @@ extension Catalog {
             return IndexStatistics(
                 paths: try count("SELECT COUNT(*) FROM paths WHERE id != 0"), entries: try count("SELECT COUNT(*) FROM entries"),
                 memberRuns: try count("SELECT COUNT(*) FROM members"),
-                memberships: try count("SELECT COALESCE(SUM(count), 0) FROM members"))
+                memberships: try count("SELECT COALESCE(SUM(ifnull(count, 1)), 0) FROM members"))
         }
     }
 
@@ -28,7 +28,7 @@ extension Catalog {
     package func memberEntries(version: Int64) throws -> [Int64] {
         try withState { state in
             var result: [Int64] = []
-            try state.statement("SELECT entry, count FROM members WHERE version=? ORDER BY pos").forEach([.integer(version)]) { row in
+            try state.statement("SELECT entry, ifnull(count, 1) FROM members WHERE slot = \(Self.slot) ORDER BY pos").forEach([.integer(version)]) { row in
                 result += (row.int(0)..<(row.int(0) + row.int(1)))
             }
             return result

@@ -192,7 +192,11 @@ package final class Catalog: Sendable {
 
     /// Forgets a version's tree and skipped entries (its entries stay for other versions).
     private static func clearVersion(_ version: Int64, _ state: inout State) throws {
-        try state.statement("DELETE FROM members WHERE version=?").run([.integer(version)])
+        if let slot = try state.statement("SELECT slot FROM versions WHERE id=?").first([.integer(version)], { $0.optionalInt(0) }) ?? nil {
+            try state.statement("DELETE FROM members WHERE slot=?").run([.integer(slot)])
+            try state.statement("DELETE FROM member_entries WHERE slot=?").run([.integer(slot)])
+            try state.statement("UPDATE versions SET slot=NULL WHERE id=?").run([.integer(version)])
+        }
         try state.statement("DELETE FROM skipped WHERE version=?").run([.integer(version)])
     }
 
@@ -294,7 +298,7 @@ package final class Catalog: Sendable {
             try builder.start()
             try fill(builder)
             try Self.storeMembers(version: version, &state)
-            try state.connection.execute("DELETE FROM temp.stage")
+            try state.connection.execute("DELETE FROM temp.stage; DELETE FROM temp.runs;")
             try state.statement("UPDATE versions SET files=?, bytes=?, skipped=?, damage=? WHERE id=?").run([
                 .integer(builder.fileCount), .integer(builder.totalSize), .integer(Int64(builder.skippedCount)),
                 builder.damage.map { .text($0) } ?? .null, .integer(version),
@@ -307,7 +311,15 @@ package final class Catalog: Sendable {
     /// Writes the staged positions of a version as runs: positions `pos ..< pos+count` hold
     /// entries `entry ..< entry+count`.
     private static func storeMembers(version: Int64, _ state: inout State) throws {
-        let insert = try state.statement("INSERT INTO members (version, pos, entry, count) VALUES (?, ?, ?, ?)")
+        let slot = try state.statement("SELECT ifnull(MAX(slot), 0) + 1 FROM versions").first { $0.int(0) } ?? 1
+        try state.statement("UPDATE versions SET slot=? WHERE id=?").run([.integer(slot), .integer(version)])
+        let insert = try state.statement("INSERT INTO members (slot, pos, entry, count) VALUES (?, ?, ?, ?)")
+        let byEntry = try state.statement("INSERT INTO temp.runs (entry, pos, count) VALUES (?, ?, ?)")
+        func store(_ run: (pos: Int64, entry: Int64, count: Int64)) throws {
+            let count: SQLValue = run.count == 1 ? .null : .integer(run.count)
+            try insert.run([.integer(slot), .integer(run.pos), .integer(run.entry), count])
+            try byEntry.run([.integer(run.entry), .integer(run.pos), count])
+        }
         var run: (pos: Int64, entry: Int64, count: Int64)?
         try state.statement("SELECT pos, entry FROM temp.stage ORDER BY pos").forEach { row in
             let pos = row.int(0), entry = row.int(1)
@@ -315,10 +327,13 @@ package final class Catalog: Sendable {
                 run?.count += 1
                 return
             }
-            if let done = run { try insert.run([.integer(version), .integer(done.pos), .integer(done.entry), .integer(done.count)]) }
+            if let done = run { try store(done) }
             run = (pos, entry, 1)
         }
-        if let done = run { try insert.run([.integer(version), .integer(done.pos), .integer(done.entry), .integer(done.count)]) }
+        if let done = run { try store(done) }
+        // In entry order: appended at the end of that tree too.
+        try state.statement("INSERT INTO member_entries (slot, entry, pos, count) SELECT ?, entry, pos, count FROM temp.runs ORDER BY entry")
+            .run([.integer(slot)])
     }
 
     // MARK: Entries
