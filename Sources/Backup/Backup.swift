@@ -175,7 +175,7 @@ package final class Backup: Sendable {
         if let old = catalog.replacedSchema {
             // Everything in it can be read from the backup again (the newest version now, the
             // others when first opened): nothing for the user to do.
-            logger.notice("the local index was written by an older dupfs (index format \(old)); rebuilding it in format \(Catalog.schemaVersion)")
+            logger.warning("the local index was written by an older dupfs (index format \(old)); rebuilding it in format \(Catalog.schemaVersion)")
             progress(BackupProgress(phase: "Rebuilding the index (older format \(old))", done: 0, total: 1))
         }
         let volumes = VolumeSet(store: store, passphrase: encrypted ? options.passphrase : nil, gpg: gpg)
