@@ -12,7 +12,9 @@ extension Catalog {
     /// run between them. `member_entries` holds the same runs keyed by entry (is an entry in a
     /// version, and where). Both are keyed by the version's `slot`, given when its list is stored
     /// (one more than any before), so that each list's runs are appended at the end of both trees
-    /// in key order and fill their pages, whatever order versions are read in.
+    /// in key order and fill their pages, whatever order versions are read in. Path and entry ids
+    /// are never reused (`AUTOINCREMENT`): entries only one dropped version held are deleted,
+    /// and another connection may still have a folder's names cached by its path id.
     /// Hashes are stored as blobs of their bytes (text only when a value is not canonical base64).
     static let schema = """
         CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -23,11 +25,11 @@ extension Catalog {
             id INTEGER PRIMARY KEY, volume INTEGER NOT NULL UNIQUE, time INTEGER NOT NULL,
             full INTEGER NOT NULL, files INTEGER NOT NULL, bytes INTEGER NOT NULL,
             skipped INTEGER NOT NULL DEFAULT 0, damage TEXT, slot INTEGER UNIQUE);
-        CREATE TABLE IF NOT EXISTS paths (id INTEGER PRIMARY KEY, parent INTEGER NOT NULL, name TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS paths (id INTEGER PRIMARY KEY AUTOINCREMENT, parent INTEGER NOT NULL, name TEXT NOT NULL);
         CREATE UNIQUE INDEX IF NOT EXISTS paths_by_parent ON paths (parent, name);
         INSERT OR IGNORE INTO paths (id, parent, name) VALUES (0, -1, '');
         CREATE TABLE IF NOT EXISTS entries (
-            id INTEGER PRIMARY KEY, path INTEGER NOT NULL, kind INTEGER NOT NULL, size INTEGER NOT NULL,
+            id INTEGER PRIMARY KEY AUTOINCREMENT, path INTEGER NOT NULL, kind INTEGER NOT NULL, size INTEGER NOT NULL,
             hash, blocklists, blockhash, metahash, metasize INTEGER, metablocklists, metablockhash,
             spelling TEXT, listed INTEGER NOT NULL, listtime INTEGER);
         CREATE INDEX IF NOT EXISTS entries_by_path ON entries (path);

@@ -186,6 +186,7 @@ package final class Catalog: Sendable {
     private static func dropVersion(ofVolume id: Int64, _ state: inout State) throws {
         guard let version = try state.statement("SELECT id FROM versions WHERE volume=?").first([.integer(id)], { $0.int(0) })
         else { return }
+        try dropUnsharedEntries(of: version, &state)
         try clearVersion(version, &state)
         try state.statement("DELETE FROM versions WHERE id=?").run([.integer(version)])
     }
