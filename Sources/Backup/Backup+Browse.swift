@@ -10,9 +10,11 @@ extension Backup {
         return path.split(separator: "/").map(String.init).filter { $0 != "." && !$0.isEmpty }
     }
 
-    /// The entry at a path of a version (the root for an empty path).
-    /// - Throws: ``BackupError/noSuchPath(_:)``.
+    /// The entry at a path of a version (the root for an empty path); reads the version's file
+    /// list first when the index lacks it.
+    /// - Throws: ``BackupError/noSuchPath(_:)``; as ``requireFileList(of:)``.
     package func entry(version: VersionRecord, components: [String]) throws -> EntryRecord {
+        try requireFileList(of: version)
         guard var current = try catalog.entry(version: version.id, id: 0) else {
             throw BackupError.noSuchPath("/")
         }

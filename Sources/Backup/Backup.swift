@@ -77,14 +77,22 @@ package final class Backup: Sendable {
     let volumes: VolumeSet
     package let blockCache: BlockCache
     let blockIndex: BlockIndexState
-    let fileListIndex: BlockIndexState
+    /// Which versions' file lists are in the index, and the reads under way.
+    let fileLists: FileListLoader
+    /// Reads a version's file list into the index.
+    let fileListSource: FileListSource
     /// The indexing thread of ``BackupOptions/BlockIndexing/background``.
     let background: BackgroundIndexing
     /// Volumes of the folder left out because their container or encryption is not read here.
     package let unreadableVolumes: [UnreadableVolume]
 
-    /// Whether every version is in the index (false while file lists are read in the background).
-    package var allVersionsIndexed: Bool { fileListIndex.isComplete }
+    /// Whether every version's file list is in the index (false while some are read only when
+    /// their version is first opened, or in the background).
+    package var allVersionsIndexed: Bool { fileLists.allRead }
+
+    /// Bumped each time a version's file list is read into the index: version records read
+    /// before then may be out of date (counts, damage).
+    package var fileListGeneration: Int { fileLists.generation }
     let logger: Logger
     let catchUp: Mutex<IndexCatchUp> = Mutex(IndexCatchUp())
     /// The link as measured, for the fetch planner.
@@ -167,37 +175,46 @@ package final class Backup: Sendable {
             try? FileManager.default.removeItem(atPath: cache.directory + "/index.sqlite-shm")
             catalog = try Catalog(path: try cache.indexPath())
         }
+        if let old = catalog.replacedSchema {
+            // Everything in it can be read from the backup again (the newest version now, the
+            // others when first opened): nothing for the user to do.
+            logger.warning("the local index was written by an older dupfs (index format \(old)); rebuilding it in format \(Catalog.schemaVersion)")
+            progress(BackupProgress(phase: "Rebuilding the index (older format \(old))", done: 0, total: 1))
+        }
         let volumes = VolumeSet(store: store, passphrase: encrypted ? options.passphrase : nil, gpg: gpg)
         volumes.setListing(mine.map(\.0))
         try catalog.synchronizeVolumes(mine.map { (file, name) in
             (name: file.name, kind: Self.kindName(name.kind), size: file.size)
         })
         try catalog.retryFailedVolumes()
+        // Every version is known from its dlist's name at once; its list is read when first needed.
+        try catalog.registerVersions(mine.compactMap { file, name in
+            guard name.kind == .dlist, let time = name.time else { return nil }
+            return (file.name, Int64(time.timeIntervalSince1970))
+        })
         let indexer = Indexer(catalog: catalog, volumes: volumes, logger: logger, progress: progress)
         let blockIndex = BlockIndexState()
-        let fileListIndex = BlockIndexState()
         let background = BackgroundIndexing()
-        let format: BackupFormat
+        // The newest version now (so `latest` is right at once, and the passphrase is checked).
+        let format = try indexer.readFileLists(encrypted: encrypted, newestOnly: true)
+        let known = try catalog.versions()
+        let fileLists = FileListLoader(all: Set(known.map(\.volumeID)), read: Set(known.filter(\.fileListRead).map(\.volumeID)))
+        // Lists are read on a connection of their own: its long transactions must not hold up
+        // the mount's lookups (SQLite's WAL lets readers go on while one connection writes).
+        let writer = try Catalog(path: try cache.indexPath())
+        let work = background
+        let lists = FileListSource(
+            indexer: Indexer(catalog: writer, volumes: volumes, logger: logger, progress: { _ in }, isCancelled: { work.isStopping }),
+            format: format)
         switch options.blockIndexing {
         case .background:
-            // The newest version now (so `latest` is right at once); older versions and the
-            // block locations while the mount already serves.
-            format = try indexer.readFileLists(encrypted: encrypted, limit: 1)
-            // A connection of its own: its long transactions must not hold up the mount's lookups
-            // (SQLite's WAL lets readers go on while one connection writes).
-            let writer = try Catalog(path: try cache.indexPath())
-            let work = background
             let backgroundProgress = options.backgroundProgress ?? { _ in }
             let quiet = Indexer(
                 catalog: writer, volumes: volumes, logger: logger, progress: backgroundProgress,
                 isCancelled: { work.isStopping })
             work.start(name: "dupfs index") {
-                do {
-                    _ = try quiet.readFileLists(encrypted: false)
-                } catch {
-                    if !work.isStopping { logger.error("reading the backup's file lists failed: \(error)") }
-                }
-                fileListIndex.finish()
+                // Block locations first: every read of a file waits for them; older versions'
+                // lists only when a version is opened, or after them at a lower priority.
                 var outcome = Indexer.PassOutcome()
                 do {
                     outcome = try quiet.readBlockIndex(format: format)
@@ -205,6 +222,7 @@ package final class Backup: Sendable {
                     if !work.isStopping { logger.error("reading the backup's index files failed: \(error)") }
                 }
                 blockIndex.finish()
+                lists.readAll(fileLists, work: work, logger: logger)
                 // Volumes a fault kept from being read: try again, less and less often.
                 var delay = 2.0
                 for _ in 0..<8 where outcome.pending > 0 {
@@ -222,8 +240,6 @@ package final class Backup: Sendable {
                 }
             }
         case .now:
-            format = try indexer.readFileLists(encrypted: encrypted)
-            fileListIndex.finish()
             var outcome = try indexer.readBlockIndex(format: format)
             if outcome.pending > 0 {
                 // Once more after a pause; a fault that lasts is reported as such.
@@ -233,28 +249,28 @@ package final class Backup: Sendable {
             }
             blockIndex.finish()
         case .skip:
-            format = try indexer.readFileLists(encrypted: encrypted)
-            fileListIndex.finish()
             blockIndex.finish()
         }
         return Backup(
             store: store, prefix: prefix, catalog: catalog, cache: cache, format: format, volumes: volumes,
             blockCache: BlockCache(capacity: options.blockCacheSize), blockIndex: blockIndex,
-            fileListIndex: fileListIndex, background: background, unreadableVolumes: unreadable,
+            fileLists: fileLists, fileListSource: lists, background: background, unreadableVolumes: unreadable,
             linkMeter: options.linkMeter ?? LinkMeter(initial: store is LocalDirectoryStore ? .local : .remote), logger: logger)
     }
 
     private init(
         store: any BackendStore, prefix: String, catalog: Catalog, cache: CacheLocation, format: BackupFormat,
-        volumes: VolumeSet, blockCache: BlockCache, blockIndex: BlockIndexState, fileListIndex: BlockIndexState,
-        background: BackgroundIndexing, unreadableVolumes: [UnreadableVolume], linkMeter: LinkMeter, logger: Logger
+        volumes: VolumeSet, blockCache: BlockCache, blockIndex: BlockIndexState, fileLists: FileListLoader,
+        fileListSource: FileListSource, background: BackgroundIndexing, unreadableVolumes: [UnreadableVolume],
+        linkMeter: LinkMeter, logger: Logger
     ) {
         self.background = background
         self.unreadableVolumes = unreadableVolumes
         self.linkMeter = linkMeter
         self.blockCache = blockCache
         self.blockIndex = blockIndex
-        self.fileListIndex = fileListIndex
+        self.fileLists = fileLists
+        self.fileListSource = fileListSource
         self.store = store
         self.prefix = prefix
         self.catalog = catalog
@@ -307,15 +323,28 @@ package final class Backup: Sendable {
         throw BackupError.noBackupFound("\(place) holds several backups (prefixes \(prefixes.sorted().joined(separator: ", "))); choose one with --prefix")
     }
 
-    /// Versions, newest first; index 0 is Duplicati's version 0.
+    /// Versions, newest first; index 0 is Duplicati's version 0. Every record is complete: file
+    /// lists the index lacks are read first (see ``knownVersions()`` for what is known at once).
+    /// - Throws: as ``requireFileList(of:)``.
     package func versions() throws -> [VersionRecord] {
+        if !fileLists.allRead { try requireAllFileLists() }
+        return try catalog.versions()
+    }
+
+    /// Versions, newest first, as known now: every one from its dlist's name, some perhaps
+    /// without their file list read yet (``VersionRecord/fileListRead``; call
+    /// ``requireFileList(of:)`` before using their entries or counts).
+    package func knownVersions() throws -> [VersionRecord] {
         try catalog.versions()
     }
 
-    /// The version with Duplicati's number `number` (0 = newest).
+    /// The version with Duplicati's number `number` (0 = newest), its file list read into the
+    /// index (see ``requireFileList(of:)``).
     package func version(_ number: Int) throws -> VersionRecord {
-        let all = try versions()
+        let all = try knownVersions()
         guard number >= 0, number < all.count else { throw BackupError.noSuchVersion(number, available: all.count) }
-        return all[number]
+        guard !all[number].fileListRead || !fileLists.isRead(all[number].volumeID) else { return all[number] }
+        try requireFileList(of: all[number])
+        return try knownVersions().first { $0.id == all[number].id } ?? all[number]
     }
 }

@@ -22,6 +22,9 @@ package enum BackupError: Error, Sendable, CustomStringConvertible {
     case noSuchPath(String)
     /// Local I/O failed (cache, restore target).
     case local(String)
+    /// A version's file list could not be fetched now (storage unreachable, say); asking again
+    /// later may work. A damaged list is no such failure: its version is kept as damaged.
+    case fileListUnavailable(volume: String, reason: String)
 
     package var description: String {
         switch self {
@@ -39,6 +42,7 @@ package enum BackupError: Error, Sendable, CustomStringConvertible {
                 : "no version \(n): versions are 0 (newest) to \(available - 1)"
         case .noSuchPath(let path): "no such path in this version: \(path)"
         case .local(let why): why
+        case .fileListUnavailable(let volume, let reason): "file list \(volume) could not be read now: \(reason)"
         }
     }
 }

@@ -7,54 +7,72 @@ import Zip
 /// alone (recorded with its place and reason, so every later command reports it); a list that
 /// cannot be read to the end keeps its version, marked damaged, with what came before.
 extension Indexer {
-    /// The first phase: every new dlist (versions and trees), newest first. A dlist that cannot
-    /// be read at all is kept as a damaged version without entries, one read part of the way as
-    /// a damaged version with what came before; either way the other versions are read.
+    /// The first phase: new dlists (versions and trees), newest first. A dlist that cannot be
+    /// read at all is kept as a damaged version without entries, one read part of the way as a
+    /// damaged version with what came before; either way the other versions are read.
     /// - Parameters:
     ///   - encrypted: whether the passphrase must be checked.
-    ///   - limit: read at most this many (the newest first) once one of them gave the backup's
-    ///     format; nil for all.
-    func readFileLists(encrypted: Bool, limit: Int? = nil) throws -> BackupFormat {
+    ///   - newestOnly: read only the newest dlist (and older ones only until one of them gives
+    ///     the backup's format); the others are read when their version is first needed.
+    /// - Returns: the backup's format.
+    func readFileLists(encrypted: Bool, newestOnly: Bool = false) throws -> BackupFormat {
         let all = try catalog.volumes()
-        let pendingLists = all.filter { $0.kind == "dlist" && $0.state == .pending }.sorted { $0.name > $1.name }
+        let lists = all.filter { $0.kind == "dlist" }.sorted { $0.name > $1.name }
+        let pendingLists = lists.filter { $0.state == .pending }
         let pendingIndexes = all.filter { $0.kind == "dindex" && $0.state == .pending }
-        let total = min(pendingLists.count, limit ?? Int.max) + pendingIndexes.count
+        let total = (newestOnly ? min(1, pendingLists.count) : pendingLists.count) + pendingIndexes.count
         var done = 0
         var format = try storedFormat()
-
-        if encrypted && pendingLists.isEmpty {
-            // Nothing to read, but the passphrase must still be right: open one header.
-            if let newest = all.filter({ $0.kind == "dlist" }).max(by: { $0.name < $1.name }) {
-                _ = try volumes.plaintext(newest.name)
-            }
-        }
         var firstFailure: BackupError?
-        let listBytesTotal = pendingLists.prefix(limit ?? Int.max).reduce(Int64(0)) { $0 + $1.size }
+        let listBytesTotal = pendingLists.prefix(newestOnly ? 1 : Int.max).reduce(Int64(0)) { $0 + $1.size }
         var listBytesDone: Int64 = 0
         for volume in pendingLists {
             if isCancelled() { throw CancellationError() }
-            if let limit, done >= limit, format != nil { break }
+            if newestOnly, format != nil, volume.name != lists.first?.name { break }
             progress(BackupProgress(
                 phase: "Reading file lists", done: done, total: total, bytesDone: listBytesDone, bytesTotal: listBytesTotal))
             listBytesDone += volume.size
             do {
-                format = try readFileList(volume, format: format)
+                format = try readOneFileList(volume, format: format) ?? format
             } catch let error as BackupError {
-                if case .wrongPassphrase = error { throw error }
-                if case .passphraseRequired = error { throw error }
-                if case .inconsistent = error { throw error }
-                if case .unsupported = error { throw error }
-                logger.error("\(error)")
+                if Self.concernsWholeBackup(error) { throw error }
                 firstFailure = firstFailure ?? error
-                try storeUnreadable(volume, reason: error.description)
             }
             done += 1
+        }
+        if encrypted && done == 0, let newest = lists.first {
+            // Nothing read, but the passphrase must still be right: open one header.
+            _ = try volumes.plaintext(newest.name)
         }
         guard let format else {
             // Say why (a GPG key missing from the keyring, say), not only that none could be read.
             throw BackupError.noBackupFound("no file list (dlist) of this backup could be read" + (firstFailure.map { " (\($0))" } ?? ""))
         }
         return format
+    }
+
+    /// Reads one dlist into its version. A list that cannot be read (damaged, not a dlist) is
+    /// stored as a damaged version and its error thrown after; failures that concern the whole
+    /// backup (passphrase, format) and those that may pass (storage) are thrown with nothing
+    /// stored.
+    /// - Returns: the format its manifest gives; nil when it could not be read.
+    func readOneFileList(_ volume: VolumeRecord, format: BackupFormat?) throws -> BackupFormat? {
+        do {
+            return try readFileList(volume, format: format)
+        } catch let error as BackupError {
+            if Self.concernsWholeBackup(error) { throw error }
+            logger.error("\(error)")
+            try storeUnreadable(volume, reason: error.description)
+            throw error
+        }
+    }
+
+    /// Whether a failure to read a list is one no other list of the backup would escape.
+    static func concernsWholeBackup(_ error: BackupError) -> Bool {
+        switch error {
+        case .wrongPassphrase, .passphraseRequired, .inconsistent, .unsupported: true
+        default: false
+        }
     }
 
     /// Keeps a dlist that could not be opened as a damaged version without entries (so that it

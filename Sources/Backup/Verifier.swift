@@ -80,12 +80,11 @@ package final class Verifier {
     package func run() throws -> VerifyReport {
         report = VerifyReport()
         report.full = options.full
-        let all = try backup.versions()
         let selected: [(Int, VersionRecord)]
         if let number = options.version {
             selected = [(number, try backup.version(number))]
         } else {
-            selected = Array(all.enumerated())
+            selected = Array(try backup.versions().enumerated())
         }
         try collectWantedBlocklists(selected.map(\.1))
         try checkVolumes()

@@ -48,8 +48,9 @@ package final class BackupFilesystem: LowLevelFilesystem {
     struct VersionTable: Sendable {
         var versions: [Version]
         var byKey: [UInt64: Version]
-        /// All versions are known (no file list is still being read in the background).
-        var complete: Bool
+        /// The backup's ``Backup/fileListGeneration`` when the records were read: a list read
+        /// since may have changed a record (counts, damage).
+        var generation: Int
     }
 
     struct Version: Sendable {
@@ -109,26 +110,26 @@ package final class BackupFilesystem: LowLevelFilesystem {
     }
     /// The versions in the index now, with their inode keys.
     private static func load(_ backup: Backup) throws -> VersionTable {
-        let complete = backup.allVersionsIndexed
+        let generation = backup.fileListGeneration
         var seen = Set<UInt64>()
         var list: [Version] = []
         // Oldest first, so that a (theoretical) key clash moves the newer version, deterministically.
-        for record in try backup.versions().reversed() {
+        for record in try backup.knownVersions().reversed() {
             var key = InodeLayout.versionKey(time: record.time)
             while seen.contains(key) { key += 1 }
             seen.insert(key)
             list.append(Version(record: record, key: key, name: Self.folderName(record.time)))
         }
-        return VersionTable(versions: list.reversed(), byKey: Dictionary(uniqueKeysWithValues: list.map { ($0.key, $0) }), complete: complete)
+        return VersionTable(versions: list.reversed(), byKey: Dictionary(uniqueKeysWithValues: list.map { ($0.key, $0) }), generation: generation)
     }
 
-    /// The versions, newest first; while file lists are still being read in the background, new
-    /// ones appear as they are indexed.
+    /// The versions, newest first: every one is known from its dlist's name at once; its
+    /// record is read again once its file list is in the index.
     var versions: [Version] { currentTable().versions }
 
     private func currentTable() -> VersionTable {
         let known = table.withLock { $0 }
-        guard !known.complete, let fresh = try? Self.load(backup) else { return known }
+        guard known.generation != backup.fileListGeneration, let fresh = try? Self.load(backup) else { return known }
         table.withLock { $0 = fresh }
         return fresh
     }
@@ -174,7 +175,18 @@ package final class BackupFilesystem: LowLevelFilesystem {
         guard let (key, id) = InodeLayout.split(inode) else { throw Errno(ENOENT) }
         var version = table.withLock { $0.byKey[key] }
         if version == nil { version = currentTable().byKey[key] }
-        guard let version else { throw Errno(ENOENT) }
+        guard var version else { throw Errno(ENOENT) }
+        if !version.record.fileListRead {
+            // The first use of an older version reads its file list (on this worker: the
+            // request waits for it, as it would for any fetch).
+            do {
+                try backup.requireFileList(of: version.record)
+            } catch {
+                logger.error("version \(version.name): \(error)")
+                throw Errno(BackupFSError.errno(for: error))
+            }
+            version = currentTable().byKey[key] ?? version
+        }
         let entry: EntryWithMetadata?
         do {
             entry = try backup.catalog.entryWithMetadata(version: version.record.id, id: id)

@@ -21,20 +21,73 @@ package struct EntryWithMetadata: Sendable, Hashable {
 }
 
 extension Catalog {
-    /// The entry columns, qualified for a join with `metadata`; same order as `Catalog.entry(_:)` reads.
+    /// The columns of an entry with its path and its metadata (`e`, `p`, `m`), in the order
+    /// ``entryWithMetadata(_:_:version:position:parent:)`` reads them; position and parent
+    /// position follow at 27 and 28 where a query selects them.
     static let joinedColumns = """
-        e.version, e.id, e.parent, e.name, e.kind, e.size, e.hash, e.blocklists, e.blockhash, e.metahash, e.metasize,
-        e.metablocklists, e.metablockhash, e.path, e.listed, e.listtime,
+        e.id, p.parent, p.name, e.kind, e.size, e.hash, e.blocklists, e.blockhash, e.metahash, e.metasize,
+        e.metablocklists, e.metablockhash, e.spelling, e.listed, e.listtime, e.path,
         m.hash, m.mode, m.uid, m.gid, m.mtime, m.mtimensec, m.owner, m.grp, m.target, m.xattrs, m.winattrs
         """
 
-    static let joinedFrom = "FROM entries e LEFT JOIN metadata m ON m.hash = e.metahash"
+    static let joinedFrom = "FROM entries e JOIN paths p ON p.id = e.path LEFT JOIN metadata m ON m.hash = e.metahash"
+
+    /// SQL for the slot of version `?1` (computed once per statement: it is not correlated).
+    static let slot = "(SELECT slot FROM versions WHERE id = ?1)"
+
+    /// SQL for the position that version `?1` gives entry `entry` (an SQL expression), or NULL
+    /// when the version does not hold it: the run that starts at or before it, if it reaches it.
+    static func position(of entry: String, alias r: String) -> String {
+        """
+        (SELECT CASE WHEN \(entry) < \(r).entry + ifnull(\(r).count, 1) THEN \(r).pos + (\(entry) - \(r).entry) END
+         FROM member_entries \(r) WHERE \(r).slot = \(slot) AND \(r).entry <= \(entry) ORDER BY \(r).entry DESC LIMIT 1)
+        """
+    }
+
+    /// SQL for the position of the entry that version `?1` holds at path `path`, or NULL.
+    static func position(atPath path: String) -> String {
+        "(SELECT \(position(of: "pe.id", alias: "pr")) AS pp FROM entries pe WHERE pe.path = \(path) AND pp IS NOT NULL LIMIT 1)"
+    }
 
     /// Reads one joined row: the entry, and its metadata when a metadata row matched.
-    static func entryWithMetadata(_ row: Statement) -> EntryWithMetadata {
-        let entry = Self.entry(row)
+    static func entryWithMetadata(
+        _ row: Statement, _ state: inout State, version: Int64, position: Int64, parent: Int64
+    ) throws -> EntryWithMetadata {
+        let kind = EntryKindCode(rawValue: row.int(3)) ?? .file
+        let listed = row.int(13) != 0
+        let spelling = row.optionalText(12)
+        var storedPath = ""
+        if listed {
+            if let spelling, spelling != "\\" {
+                storedPath = spelling
+            } else {
+                let components = row.int(15) == 0 ? [] : try state.components(ofPath: row.int(1)) + [row.text(2)]
+                storedPath = Spelling.storedPath(spelling, components: components, isFolder: kind == .folder, listed: true)
+            }
+        }
+        let entry = EntryRecord(
+            version: version, id: position, parent: parent, name: row.text(2), kind: kind, size: row.int(4),
+            hash: StoredHash.read(row, 5), blocklists: StoredHash.readList(row, 6), blockhash: StoredHash.read(row, 7),
+            metahash: StoredHash.read(row, 8), metasize: row.optionalInt(9), metablocklists: StoredHash.readList(row, 10),
+            metablockhash: StoredHash.read(row, 11), storedPath: storedPath, listed: listed, listTime: row.optionalInt(14))
         guard !row.isNull(16) else { return EntryWithMetadata(entry: entry, metadata: nil) }
         return EntryWithMetadata(entry: entry, metadata: metadataRecord(row, from: 17))
+    }
+
+    /// The entry id at a position of a version.
+    static func entryID(version: Int64, position: Int64, _ state: inout State) throws -> Int64? {
+        let found = try state.statement("""
+            SELECT entry + (?2 - pos), pos + ifnull(count, 1) > ?2 FROM members WHERE slot = \(slot) AND pos<=?2
+            ORDER BY pos DESC LIMIT 1
+            """).first([.integer(version), .integer(position)]) { ($0.int(0), $0.int(1) != 0) }
+        guard let found, found.1 else { return nil }
+        return found.0
+    }
+
+    /// The path id of the entry at a position of a version.
+    static func pathID(version: Int64, position: Int64, _ state: inout State) throws -> Int64? {
+        guard let entry = try entryID(version: version, position: position, &state) else { return nil }
+        return try state.statement("SELECT path FROM entries WHERE id=?").first([.integer(entry)]) { $0.int(0) }
     }
 
     /// A page of a folder's children sorted by name, each with its decoded metadata when the
@@ -49,14 +102,18 @@ extension Catalog {
         -> [EntryWithMetadata]
     {
         try withState { state in
-            var result: [EntryWithMetadata] = []
-            try state.statement("""
-                SELECT \(Self.joinedColumns) \(Self.joinedFrom)
-                WHERE e.version=? AND e.parent=? AND e.id != 0 AND e.name > ? ORDER BY e.name LIMIT ?
-                """).forEach([.integer(version), .integer(parent), .text(after ?? ""), .integer(Int64(min(limit, Int(Int64.max))))]) { row in
-                result.append(Self.entryWithMetadata(row))
+            guard let folder = try Self.pathID(version: version, position: parent, &state) else { return [] }
+            var rows: [EntryWithMetadata] = []
+            let statement = try state.statement("""
+                SELECT \(Self.joinedColumns), \(Self.position(of: "e.id", alias: "r")) AS pos \(Self.joinedFrom)
+                WHERE p.parent=?2 AND p.name > ?3 AND pos IS NOT NULL ORDER BY p.name LIMIT ?4
+                """)
+            try statement.forEach([
+                .integer(version), .integer(folder), .text(after ?? ""), .integer(Int64(min(limit, Int(Int64.max)))),
+            ]) { row in
+                rows.append(try Self.entryWithMetadata(row, &state, version: version, position: row.int(27), parent: parent))
             }
-            return result
+            return rows
         }
     }
 
@@ -65,8 +122,16 @@ extension Catalog {
     /// - Throws: ``SQLiteError``.
     package func childWithMetadata(version: Int64, parent: Int64, name: String) throws -> EntryWithMetadata? {
         try withState { state in
-            try state.statement("SELECT \(Self.joinedColumns) \(Self.joinedFrom) WHERE e.version=? AND e.parent=? AND e.name=? AND e.id != 0")
-                .first([.integer(version), .integer(parent), .text(name)], Self.entryWithMetadata)
+            guard let folder = try Self.pathID(version: version, position: parent, &state) else { return nil }
+            let statement = try state.statement("""
+                SELECT \(Self.joinedColumns), \(Self.position(of: "e.id", alias: "r")) AS pos \(Self.joinedFrom)
+                WHERE p.parent=?2 AND p.name=?3 AND pos IS NOT NULL LIMIT 1
+                """)
+            var found: EntryWithMetadata?
+            try statement.forEach([.integer(version), .integer(folder), .text(name)]) { row in
+                found = try Self.entryWithMetadata(row, &state, version: version, position: row.int(27), parent: parent)
+            }
+            return found
         }
     }
 
@@ -74,8 +139,15 @@ extension Catalog {
     /// - Throws: ``SQLiteError``.
     package func entryWithMetadata(version: Int64, id: Int64) throws -> EntryWithMetadata? {
         try withState { state in
-            try state.statement("SELECT \(Self.joinedColumns) \(Self.joinedFrom) WHERE e.version=? AND e.id=?")
-                .first([.integer(version), .integer(id)], Self.entryWithMetadata)
+            guard let entry = try Self.entryID(version: version, position: id, &state) else { return nil }
+            let statement = try state.statement("""
+                SELECT \(Self.joinedColumns), ?3, \(Self.position(atPath: "p.parent")) \(Self.joinedFrom) WHERE e.id=?2
+                """)
+            var found: EntryWithMetadata?
+            try statement.forEach([.integer(version), .integer(entry), .integer(id)]) { row in
+                found = try Self.entryWithMetadata(row, &state, version: version, position: id, parent: row.optionalInt(28) ?? 0)
+            }
+            return found
         }
     }
 }
@@ -96,7 +168,7 @@ extension Catalog {
             let insert = try state.statement("INSERT OR REPLACE INTO metadata VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
             for (hash, record, attributes) in records {
                 try insert.run([
-                    .text(hash), int(record.mode), int(record.uid), int(record.gid), int(record.mtimeSeconds),
+                    StoredHash.value(hash), int(record.mode), int(record.uid), int(record.gid), int(record.mtimeSeconds),
                     int(record.mtimeNanoseconds), text(record.ownerName), text(record.groupName), text(record.symlinkTarget),
                     .integer(Int64(attributes.count)), text(record.windowsAttributes),
                 ])
@@ -117,11 +189,16 @@ extension Catalog {
     package func entriesWithPendingMetadata(version: Int64, afterID: Int64, limit: Int) throws -> [EntryWithMetadata] {
         try withState { state in
             var result: [EntryWithMetadata] = []
-            try state.statement("""
-                SELECT \(Self.joinedColumns) \(Self.joinedFrom)
-                WHERE e.version=? AND e.id>? AND e.metahash IS NOT NULL AND m.hash IS NULL ORDER BY e.id LIMIT ?
-                """).forEach([.integer(version), .integer(afterID), .integer(Int64(limit))]) { row in
-                result.append(Self.entryWithMetadata(row))
+            let statement = try state.statement("""
+                SELECT \(Self.joinedColumns), r.pos + (e.id - r.entry) AS pos, \(Self.position(atPath: "p.parent"))
+                FROM members r JOIN entries e ON e.id >= r.entry AND e.id < r.entry + ifnull(r.count, 1)
+                JOIN paths p ON p.id = e.path LEFT JOIN metadata m ON m.hash = e.metahash
+                WHERE r.slot = \(Self.slot) AND r.pos + ifnull(r.count, 1) > ?2 AND r.pos + (e.id - r.entry) > ?2 AND e.metahash IS NOT NULL AND m.hash IS NULL
+                ORDER BY r.pos, e.id LIMIT ?3
+                """)
+            try statement.forEach([.integer(version), .integer(afterID), .integer(Int64(limit))]) { row in
+                result.append(try Self.entryWithMetadata(
+                    row, &state, version: version, position: row.int(27), parent: row.optionalInt(28) ?? 0))
             }
             return result
         }

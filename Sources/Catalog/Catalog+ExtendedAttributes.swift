@@ -5,11 +5,11 @@ extension Catalog {
     /// Replaces the stored extended attributes of one metadata hash (inside the caller's
     /// transaction).
     static func replaceExtendedAttributes(_ state: inout State, hash: String, _ attributes: [ExtendedAttributeRecord]) throws {
-        try state.statement("DELETE FROM xattrs WHERE hash=?").run([.text(hash)])
+        try state.statement("DELETE FROM xattrs WHERE hash=?").run([StoredHash.value(hash)])
         guard !attributes.isEmpty else { return }
         let insert = try state.statement("INSERT OR REPLACE INTO xattrs VALUES (?, ?, ?, ?)")
         for (position, attribute) in attributes.enumerated() {
-            try insert.run([.text(hash), .text(attribute.name), .integer(Int64(position)), .blob(attribute.value)])
+            try insert.run([StoredHash.value(hash), .text(attribute.name), .integer(Int64(position)), .blob(attribute.value)])
         }
     }
 
@@ -20,11 +20,11 @@ extension Catalog {
     /// - Throws: ``SQLiteError``.
     package func extendedAttributes(hash: String) throws -> [ExtendedAttributeRecord]? {
         try withState { state in
-            guard let count = try state.statement("SELECT xattrs FROM metadata WHERE hash=?").first([.text(hash)], { $0.int(0) })
+            guard let count = try state.statement("SELECT xattrs FROM metadata WHERE hash=?").first([StoredHash.value(hash)], { $0.int(0) })
             else { return nil }
             guard count > 0 else { return [] }
             var result: [ExtendedAttributeRecord] = []
-            try state.statement("SELECT name, value FROM xattrs WHERE hash=? ORDER BY position").forEach([.text(hash)]) { row in
+            try state.statement("SELECT name, value FROM xattrs WHERE hash=? ORDER BY position").forEach([StoredHash.value(hash)]) { row in
                 result.append(ExtendedAttributeRecord(name: row.text(0), value: row.blob(1)))
             }
             return result
@@ -40,7 +40,7 @@ extension Catalog {
     /// - Throws: ``SQLiteError``.
     package func extendedAttribute(named name: String, hash: String) throws -> [UInt8]? {
         try withState { state in
-            try state.statement("SELECT value FROM xattrs WHERE hash=? AND name=?").first([.text(hash), .text(name)]) { $0.blob(0) }
+            try state.statement("SELECT value FROM xattrs WHERE hash=? AND name=?").first([StoredHash.value(hash), .text(name)]) { $0.blob(0) }
         }
     }
 }

@@ -14,7 +14,7 @@ extension Catalog {
                 """)
             for placement in placements {
                 try insert.run([
-                    .integer(volumeID), .text(placement.hash), .integer(placement.offset), .integer(placement.end),
+                    .integer(volumeID), StoredHash.value(placement.hash), .integer(placement.offset), .integer(placement.end),
                     .integer(placement.compressedSize), .integer(placement.uncompressedSize),
                     .integer(Int64(placement.method)), .integer(Int64(placement.flags)), .integer(Int64(placement.crc32)),
                 ])
@@ -37,7 +37,7 @@ extension Catalog {
             try state.statement("""
                 SELECT header_at, record_end, compressed, uncompressed, method, flags, crc FROM placements
                 WHERE volume=? AND hash=?
-                """).first([.integer(volumeID), .text(hash)]) { row in
+                """).first([.integer(volumeID), StoredHash.value(hash)]) { row in
                 (row.int(0), row.int(1), row.int(2), row.int(3), row.int(4), row.int(5), row.int(6))
             }
         }
@@ -64,7 +64,7 @@ extension Catalog {
         let rows = try withState { state in
             var rows: [(String, Int64)] = []
             try state.statement("SELECT hash, header_at FROM placements WHERE volume=? ORDER BY header_at")
-                .forEach([.integer(volumeID)]) { rows.append(($0.text(0), $0.int(1))) }
+                .forEach([.integer(volumeID)]) { rows.append((StoredHash.read($0, 0) ?? "", $0.int(1))) }
             return rows
         }
         return try rows.compactMap { try placement(of: $0.0, volumeID: volumeID) }

@@ -17,35 +17,72 @@ package final class Catalog: Sendable {
         let connection: Connection
         var statements: [String: Statement] = [:]
 
+        /// The names of folders from the root, by path id: a listing renders each child's stored
+        /// path from its folder's. A bounded cache (cleared when full), never the truth.
+        var folderNames: [Int64: [String]] = [:]
+        static let folderNamesLimit = 4096
+
         mutating func statement(_ sql: String) throws(SQLiteError) -> Statement {
             if let cached = statements[sql] { return cached }
             let prepared = try connection.prepare(sql)
             statements[sql] = prepared
             return prepared
         }
+
+        /// The names from the root to a path (empty for the root), walking up the `paths` rows
+        /// without recursion.
+        mutating func components(ofPath id: Int64) throws -> [String] {
+            if id == 0 { return [] }
+            if let known = folderNames[id] { return known }
+            var reversed: [String] = []
+            var current = id
+            var prefix: [String] = []
+            let up = try statement("SELECT parent, name FROM paths WHERE id=?")
+            while current > 0 {
+                if let known = folderNames[current] {
+                    prefix = known
+                    break
+                }
+                guard let (parent, name) = try up.first([.integer(current)], { ($0.int(0), $0.text(1)) }) else { break }
+                reversed.append(name)
+                current = parent
+            }
+            let names = prefix + reversed.reversed()
+            if folderNames.count >= Self.folderNamesLimit { folderNames.removeAll(keepingCapacity: true) }
+            folderNames[id] = names
+            return names
+        }
     }
 
-    /// Opens or creates the index file. An index written by another schema version is emptied.
+    /// Opens or creates the index file. An index written by another schema version (an older
+    /// dupfs's) is deleted and started anew: everything in it can be read from the backup again
+    /// (see ``replacedSchema``).
     /// - Parameter path: the SQLite file.
     /// - Throws: ``SQLiteError``.
     package init(path: String) throws(SQLiteError) {
-        let connection = try Connection(path: path)
-        try connection.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;")
-        try connection.execute("CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);")
-        let stored = try connection.prepare("SELECT value FROM settings WHERE key='schema'")
-        let version = try? stored.first { $0.text(0) }
+        var opened: Connection? = try Connection(path: path)
+        try opened?.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;")
+        try opened?.execute("CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);")
+        let version = try? opened?.prepare("SELECT value FROM settings WHERE key='schema'").first { $0.text(0) }
+        var replaced: Int?
         if let version, version != String(Self.schemaVersion) {
-            try connection.execute("""
-                DROP TABLE IF EXISTS volumes; DROP TABLE IF EXISTS versions; DROP TABLE IF EXISTS entries;
-                DROP TABLE IF EXISTS blocks; DROP TABLE IF EXISTS blocklists; DROP TABLE IF EXISTS metadata;
-                DROP TABLE IF EXISTS placements; DROP TABLE IF EXISTS xattrs; DROP TABLE IF EXISTS skipped;
-                DELETE FROM settings;
-                """)
+            // A new file rather than dropped tables: the old one's pages would stay allocated.
+            // The old connection is closed first, so its closing touches no file of the new one.
+            replaced = Int(version) ?? 0
+            opened = nil
+            opened = try Connection(path: path, replacing: true)
+            try opened?.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;")
         }
+        guard let connection = opened else { throw SQLiteError(code: 1, function: "sqlite3_open_v2", message: "no connection") }
         try connection.execute(Self.schema)
         try connection.execute("INSERT OR REPLACE INTO settings VALUES ('schema', '\(Self.schemaVersion)')")
+        replacedSchema = replaced
         state = Serialized(State(connection: connection))
     }
+
+    /// The schema version of the index file found at ``init(path:)`` when it was not this
+    /// program's, and was therefore replaced by an empty index; nil when it was kept (or new).
+    package let replacedSchema: Int?
 
     /// Runs `body` with exclusive access to the database.
     func withState<T>(_ body: (inout State) throws -> T) throws -> T {
@@ -96,6 +133,11 @@ package final class Catalog: Sendable {
         }
     }
 
+    /// One volume by its id.
+    package func volume(id: Int64) throws -> VolumeRecord? {
+        try withState { try $0.statement("SELECT id, name, kind, size, state FROM volumes WHERE id=?").first([.integer(id)], Self.volume) }
+    }
+
     private static func volume(_ row: Statement) -> VolumeRecord {
         VolumeRecord(
             id: row.int(0), name: row.text(1), kind: row.text(2), size: row.int(3),
@@ -144,9 +186,19 @@ package final class Catalog: Sendable {
     private static func dropVersion(ofVolume id: Int64, _ state: inout State) throws {
         guard let version = try state.statement("SELECT id FROM versions WHERE volume=?").first([.integer(id)], { $0.int(0) })
         else { return }
-        try state.statement("DELETE FROM entries WHERE version=?").run([.integer(version)])
-        try state.statement("DELETE FROM skipped WHERE version=?").run([.integer(version)])
+        try dropUnsharedEntries(of: version, &state)
+        try clearVersion(version, &state)
         try state.statement("DELETE FROM versions WHERE id=?").run([.integer(version)])
+    }
+
+    /// Forgets a version's tree and skipped entries (its entries stay for other versions).
+    private static func clearVersion(_ version: Int64, _ state: inout State) throws {
+        if let slot = try state.statement("SELECT slot FROM versions WHERE id=?").first([.integer(version)], { $0.optionalInt(0) }) ?? nil {
+            try state.statement("DELETE FROM members WHERE slot=?").run([.integer(slot)])
+            try state.statement("DELETE FROM member_entries WHERE slot=?").run([.integer(slot)])
+            try state.statement("UPDATE versions SET slot=NULL WHERE id=?").run([.integer(version)])
+        }
+        try state.statement("DELETE FROM skipped WHERE version=?").run([.integer(version)])
     }
 
     /// Makes every volume marked failed pending again, so that this run reads it once more: a
@@ -165,28 +217,45 @@ package final class Catalog: Sendable {
 
     // MARK: Versions
 
-    /// Every indexed version, newest first.
+    /// Every known version, newest first: those whose file list was read, and those only known
+    /// by their dlist's name so far (``registerVersions(_:)``).
     package func versions() throws -> [VersionRecord] {
         try withState { state in
             var result: [VersionRecord] = []
             try state.statement("""
-                SELECT versions.id, versions.volume, volumes.name, time, full, files, bytes, skipped, damage
+                SELECT versions.id, versions.volume, volumes.name, time, full, files, bytes, skipped, damage, volumes.state
                 FROM versions JOIN volumes ON volumes.id = versions.volume
                 ORDER BY time DESC, volumes.name DESC
                 """).forEach { row in
                 result.append(VersionRecord(
                     id: row.int(0), volumeID: row.int(1), volumeName: row.text(2), time: row.int(3),
                     isFullBackup: row.int(4) != 0, fileCount: row.int(5), totalSize: row.int(6),
-                    skippedCount: row.int(7), damage: row.optionalText(8)))
+                    skippedCount: row.int(7), damage: row.optionalText(8),
+                    fileListRead: row.int(9) != VolumeRecord.State.pending.rawValue))
             }
             return result
         }
     }
 
+    /// Makes every dlist a version before its file list is read, from what its name says: so
+    /// that every version is known (and numbered) at once, and each list is read only when its
+    /// version is first needed. A dlist already known keeps its version.
+    /// - Parameter lists: the dlist volume names, with the backup time each names (Unix seconds).
+    package func registerVersions(_ lists: [(name: String, time: Int64)]) throws {
+        guard !lists.isEmpty else { return }
+        try transaction { state in
+            let insert = try state.statement("""
+                INSERT OR IGNORE INTO versions (volume, time, full, files, bytes)
+                SELECT id, ?, 1, 0, 0 FROM volumes WHERE name=? AND kind='dlist'
+                """)
+            for list in lists { try insert.run([.integer(list.time), .text(list.name)]) }
+        }
+    }
+
     /// Stores a version and its whole tree in one transaction (replacing what an earlier read of
-    /// the same dlist stored), and marks its dlist indexed; or failed, when the builder was told
-    /// the list is damaged (``VersionBuilder/markDamaged(_:)``): the version is kept with what
-    /// could be read, and the next run reads the dlist again.
+    /// the same dlist stored; the version keeps its id), and marks its dlist indexed; or failed,
+    /// when the builder was told the list is damaged (``VersionBuilder/markDamaged(_:)``): the
+    /// version is kept with what could be read, and the next run reads the dlist again.
     /// - Parameters:
     ///   - volumeID: the dlist's volume.
     ///   - time: the backup time, Unix seconds.
@@ -199,23 +268,38 @@ package final class Catalog: Sendable {
         folderCacheLimit: Int = VersionBuilder.defaultFolderCacheLimit, fill: (VersionBuilder) throws -> Void
     ) throws {
         try transaction { state in
-            try Self.dropVersion(ofVolume: volumeID, &state)
-            try state.statement("INSERT INTO versions (volume, time, full, files, bytes) VALUES (?, ?, ?, 0, 0)")
-                .run([.integer(volumeID), .integer(time), .integer(isFullBackup ? 1 : 0)])
-            let version = state.connection.lastInsertRowID
-            let builder = VersionBuilder(version: version, insert: try state.statement("""
-                INSERT OR IGNORE INTO entries (version, id, parent, name, kind, size, hash, blocklists, blockhash, metahash,
-                    metasize, metablocklists, metablockhash, path, listed, listtime)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """), update: try state.statement("""
-                UPDATE entries SET metahash=?, metasize=?, metablocklists=?, metablockhash=?, path=?, listed=1
-                WHERE version=? AND id=?
-                """), lookup: try state.statement("""
-                SELECT id, kind, listed FROM entries WHERE version=? AND parent=? AND name=? AND id != 0
-                """), skip: try state.statement("INSERT INTO skipped (version, seq, path, location, reason) VALUES (?, ?, ?, ?, ?)"),
+            let version: Int64
+            if let known = try state.statement("SELECT id FROM versions WHERE volume=?").first([.integer(volumeID)], { $0.int(0) }) {
+                version = known
+                try Self.clearVersion(version, &state)
+                try state.statement("UPDATE versions SET time=?, full=?, files=0, bytes=0, skipped=0, damage=NULL WHERE id=?")
+                    .run([.integer(time), .integer(isFullBackup ? 1 : 0), .integer(version)])
+            } else {
+                try state.statement("INSERT INTO versions (volume, time, full, files, bytes) VALUES (?, ?, ?, 0, 0)")
+                    .run([.integer(volumeID), .integer(time), .integer(isFullBackup ? 1 : 0)])
+                version = state.connection.lastInsertRowID
+            }
+            try state.connection.execute(Self.stagingSchema)
+            let builder = VersionBuilder(version: version, statements: VersionBuilder.Statements(
+                connection: state.connection,
+                findPath: try state.statement("SELECT id FROM paths WHERE parent=? AND name=?"),
+                addPath: try state.statement("INSERT INTO paths (parent, name) VALUES (?, ?)"),
+                findEntry: try state.statement("""
+                    SELECT id FROM entries WHERE path=? AND kind=? AND size=? AND hash IS ? AND blocklists IS ?
+                    AND blockhash IS ? AND metahash IS ? AND metasize IS ? AND metablocklists IS ? AND metablockhash IS ?
+                    AND spelling IS ? AND listed=? AND listtime IS ? LIMIT 1
+                    """),
+                addEntry: try state.statement(
+                    "INSERT INTO entries (\(EntryContent.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                stage: try state.statement("INSERT OR IGNORE INTO temp.stage (pos, path, entry, kind, listed) VALUES (?, ?, ?, ?, ?)"),
+                staged: try state.statement("SELECT pos, kind, listed, entry FROM temp.stage WHERE path=?"),
+                restage: try state.statement("UPDATE temp.stage SET entry=?, listed=1 WHERE pos=?"),
+                skip: try state.statement("INSERT INTO skipped (version, seq, path, location, reason) VALUES (?, ?, ?, ?, ?)")),
                 folderCacheLimit: folderCacheLimit)
             try builder.start()
             try fill(builder)
+            try Self.storeMembers(version: version, &state)
+            try state.connection.execute("DELETE FROM temp.stage; DELETE FROM temp.runs;")
             try state.statement("UPDATE versions SET files=?, bytes=?, skipped=?, damage=? WHERE id=?").run([
                 .integer(builder.fileCount), .integer(builder.totalSize), .integer(Int64(builder.skippedCount)),
                 builder.damage.map { .text($0) } ?? .null, .integer(version),
@@ -225,40 +309,44 @@ package final class Catalog: Sendable {
         }
     }
 
-    // MARK: Entries
-
-    private static let entryColumns = """
-        version, id, parent, name, kind, size, hash, blocklists, blockhash, metahash, metasize,
-        metablocklists, metablockhash, path, listed, listtime
-        """
-
-    static func entry(_ row: Statement) -> EntryRecord {
-        func list(_ column: Int32) -> [String] {
-            guard let text = row.optionalText(column), !text.isEmpty else { return [] }
-            return text.split(separator: ",").map(String.init)
+    /// Writes the staged positions of a version as runs: positions `pos ..< pos+count` hold
+    /// entries `entry ..< entry+count`.
+    private static func storeMembers(version: Int64, _ state: inout State) throws {
+        let slot = try state.statement("SELECT ifnull(MAX(slot), 0) + 1 FROM versions").first { $0.int(0) } ?? 1
+        try state.statement("UPDATE versions SET slot=? WHERE id=?").run([.integer(slot), .integer(version)])
+        let insert = try state.statement("INSERT INTO members (slot, pos, entry, count) VALUES (?, ?, ?, ?)")
+        let byEntry = try state.statement("INSERT INTO temp.runs (entry, pos, count) VALUES (?, ?, ?)")
+        func store(_ run: (pos: Int64, entry: Int64, count: Int64)) throws {
+            let count: SQLValue = run.count == 1 ? .null : .integer(run.count)
+            try insert.run([.integer(slot), .integer(run.pos), .integer(run.entry), count])
+            try byEntry.run([.integer(run.entry), .integer(run.pos), count])
         }
-        return EntryRecord(
-            version: row.int(0), id: row.int(1), parent: row.int(2), name: row.text(3),
-            kind: EntryKindCode(rawValue: row.int(4)) ?? .file, size: row.int(5), hash: row.optionalText(6),
-            blocklists: list(7), blockhash: row.optionalText(8), metahash: row.optionalText(9),
-            metasize: row.optionalInt(10), metablocklists: list(11), metablockhash: row.optionalText(12),
-            storedPath: row.text(13), listed: row.int(14) != 0, listTime: row.optionalInt(15))
+        var run: (pos: Int64, entry: Int64, count: Int64)?
+        try state.statement("SELECT pos, entry FROM temp.stage ORDER BY pos").forEach { row in
+            let pos = row.int(0), entry = row.int(1)
+            if let current = run, current.pos + current.count == pos, current.entry + current.count == entry {
+                run?.count += 1
+                return
+            }
+            if let done = run { try store(done) }
+            run = (pos, entry, 1)
+        }
+        if let done = run { try store(done) }
+        // In entry order: appended at the end of that tree too.
+        try state.statement("INSERT INTO member_entries (slot, entry, pos, count) SELECT ?, entry, pos, count FROM temp.runs ORDER BY entry")
+            .run([.integer(slot)])
     }
 
-    /// One entry by its id.
+    // MARK: Entries
+
+    /// One entry by its id (its position in the version's list).
     package func entry(version: Int64, id: Int64) throws -> EntryRecord? {
-        try withState { state in
-            try state.statement("SELECT \(Self.entryColumns) FROM entries WHERE version=? AND id=?")
-                .first([.integer(version), .integer(id)], Self.entry)
-        }
+        try entryWithMetadata(version: version, id: id)?.entry
     }
 
     /// The child of a folder with this exact name (byte-exact, no normalization).
     package func child(version: Int64, parent: Int64, name: String) throws -> EntryRecord? {
-        try withState { state in
-            try state.statement("SELECT \(Self.entryColumns) FROM entries WHERE version=? AND parent=? AND name=? AND id != 0")
-                .first([.integer(version), .integer(parent), .text(name)], Self.entry)
-        }
+        try childWithMetadata(version: version, parent: parent, name: name)?.entry
     }
 
     /// A folder's children sorted by name, optionally a page of them.
@@ -266,16 +354,7 @@ package final class Catalog: Sendable {
     ///   - after: return only names sorting after this one (for paging).
     ///   - limit: at most this many.
     package func children(version: Int64, parent: Int64, after: String? = nil, limit: Int = Int.max) throws -> [EntryRecord] {
-        try withState { state in
-            var result: [EntryRecord] = []
-            try state.statement("""
-                SELECT \(Self.entryColumns) FROM entries
-                WHERE version=? AND parent=? AND id != 0 AND name > ? ORDER BY name LIMIT ?
-                """).forEach([.integer(version), .integer(parent), .text(after ?? ""), .integer(Int64(min(limit, Int(Int64.max))))]) { row in
-                result.append(Self.entry(row))
-            }
-            return result
-        }
+        try childrenWithMetadata(version: version, parent: parent, after: after, limit: limit).map(\.entry)
     }
 
     // MARK: Blocks
@@ -291,7 +370,7 @@ package final class Catalog: Sendable {
                 ? "INSERT OR REPLACE INTO blocks (hash, volume, size, directory) VALUES (?, ?, ?, 1)"
                 : "INSERT OR IGNORE INTO blocks (hash, volume, size, directory) VALUES (?, ?, ?, 0)")
             for block in blocks {
-                try insert.run([.text(block.hash), .integer(volumeID), .integer(block.size)])
+                try insert.run([StoredHash.value(block.hash), .integer(volumeID), .integer(block.size)])
             }
         }
     }
@@ -305,7 +384,7 @@ package final class Catalog: Sendable {
             try state.statement("UPDATE blocks SET directory=-1 WHERE volume=?").run([.integer(volumeID)])
             let insert = try state.statement("INSERT OR REPLACE INTO blocks (hash, volume, size, directory) VALUES (?, ?, ?, 1)")
             for block in blocks {
-                try insert.run([.text(block.hash), .integer(volumeID), .integer(block.size)])
+                try insert.run([StoredHash.value(block.hash), .integer(volumeID), .integer(block.size)])
             }
         }
     }
@@ -317,7 +396,7 @@ package final class Catalog: Sendable {
             try state.statement("""
                 SELECT blocks.volume, volumes.name, blocks.size, blocks.directory FROM blocks
                 JOIN volumes ON volumes.id = blocks.volume WHERE blocks.hash=? ORDER BY blocks.directory DESC, volumes.name
-                """).forEach([.text(hash)]) { row in
+                """).forEach([StoredHash.value(hash)]) { row in
                 let source = row.int(3)
                 result.append(BlockLocation(
                     volumeID: row.int(0), volumeName: row.text(1), size: row.int(2), fromDirectory: source == 1, doubted: source < 0))
@@ -353,12 +432,12 @@ package final class Catalog: Sendable {
 
     /// Stores a verified blocklist copy (from a dindex `list/` entry).
     package func addBlocklist(hash: String, content: [UInt8]) throws {
-        try withState { try $0.statement("INSERT OR IGNORE INTO blocklists VALUES (?, ?)").run([.text(hash), .blob(content)]) }
+        try withState { try $0.statement("INSERT OR IGNORE INTO blocklists VALUES (?, ?)").run([StoredHash.value(hash), .blob(content)]) }
     }
 
     /// A stored blocklist copy.
     package func blocklist(hash: String) throws -> [UInt8]? {
-        try withState { try $0.statement("SELECT content FROM blocklists WHERE hash=?").first([.text(hash)]) { $0.blob(0) } }
+        try withState { try $0.statement("SELECT content FROM blocklists WHERE hash=?").first([StoredHash.value(hash)]) { $0.blob(0) } }
     }
 
     // MARK: Metadata
@@ -367,7 +446,7 @@ package final class Catalog: Sendable {
     package func metadata(hash: String) throws -> MetadataRecord? {
         try withState { state in
             try state.statement("SELECT mode, uid, gid, mtime, mtimensec, owner, grp, target, xattrs, winattrs FROM metadata WHERE hash=?")
-                .first([.text(hash)]) { row in Self.metadataRecord(row, from: 0) }
+                .first([StoredHash.value(hash)]) { row in Self.metadataRecord(row, from: 0) }
         }
     }
 

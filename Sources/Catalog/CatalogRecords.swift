@@ -41,6 +41,10 @@ package struct VersionRecord: Sendable, Hashable {
     /// Why its file list could not be read to the end (the tree holds what came before), or
     /// could not be read at all (the tree is empty); nil when it was read whole.
     package let damage: String?
+    /// Whether its file list was read into the index (by this run or an earlier one). A version
+    /// known only from its dlist's name has no tree, counts or damage yet: only its time is
+    /// known, and ``isFullBackup`` is a guess until then.
+    package var fileListRead: Bool = true
 }
 
 /// An entry of a file list that is not in its version's tree.

@@ -1,13 +1,19 @@
 /// Assembles one version's tree while its file list streams in: synthesizes missing ancestor
 /// folders, keeps the first of duplicate paths, and counts files and bytes.
 ///
-/// Memory does not grow with the list: rows go straight to the database, and the folder ids it
-/// remembers are a bounded cache (`folderCacheLimit`) in front of the rows already stored, so a
-/// list of a million folders costs no more than one of a thousand. Folders are found one
-/// component at a time, keyed by (parent id, name), without recursion: a path's cost grows with
-/// its depth, never with its square, and paths deeper than ``maximumDepth`` are refused.
-/// Entries left out (duplicates, entries under a non-folder, and those the caller skips with
-/// ``skip(storedPath:components:reason:)``) are stored as rows of their own, so every later
+/// Each entry gets its position in the list (the root is 0, a synthesized folder the next
+/// position when first needed): that position is the entry's id within the version, so it
+/// depends on the backup alone, never on which versions were indexed before. Its path is found
+/// (or added) once per distinct (parent, name), and its content once per distinct entry: an
+/// entry that earlier versions already hold is only referred to. The version's membership is
+/// written at the end as runs of consecutive positions holding consecutive entries.
+///
+/// Memory does not grow with the list: positions are staged in a temporary table, and the
+/// folders it remembers are a bounded cache (`folderCacheLimit`) in front of that table. Folders
+/// are found one component at a time, keyed by (parent path, name), without recursion: a path's
+/// cost grows with its depth, never with its square, and paths deeper than ``maximumDepth`` are
+/// refused. Entries left out (duplicates, entries under a non-folder, and those the caller skips
+/// with ``skip(storedPath:components:reason:)``) are stored as rows of their own, so every later
 /// command can report them.
 ///
 /// Only used inside ``Catalog/storeVersion(volumeID:time:isFullBackup:folderCacheLimit:fill:)``.
@@ -39,19 +45,18 @@ package final class VersionBuilder {
     package var cachedFolderCount: Int { folders.count }
     /// How many times the folder cache was full and started over.
     package private(set) var folderCacheResets = 0
+    /// Entries of this version that earlier versions had already stored.
+    package private(set) var sharedEntries = 0
 
-    private let insert: Statement
-    private let update: Statement
-    private let lookup: Statement
-    private let recordSkip: Statement
+    private let statements: Statements
     private let folderCacheLimit: Int
-    private var nextID: Int64 = 1
+    private var nextPosition: Int64 = 1
     private var rootListed = false
-    /// A folder by its parent's id and its name, to its id and whether listed. Names as bytes,
-    /// not `String`: Swift compares strings by canonical equivalence, which would merge NFC and
-    /// NFD twins that are different folders on disk. Only a cache: the rows are the truth, and a
-    /// folder missing here is looked up there.
-    private var folders: [FolderKey: (id: Int64, listed: Bool)] = [:]
+    /// A folder by its parent's path id and its name, to its path id, position and whether
+    /// listed. Names as bytes, not `String`: Swift compares strings by canonical equivalence,
+    /// which would merge NFC and NFD twins that are different folders on disk. Only a cache: the
+    /// staged rows are the truth, and a folder missing here is looked up there.
+    private var folders: [FolderKey: Folder] = [:]
 
     private struct FolderKey: Hashable {
         let parent: Int64
@@ -63,23 +68,45 @@ package final class VersionBuilder {
         }
     }
 
+    private struct Folder {
+        let path: Int64
+        let position: Int64
+        var listed: Bool
+    }
+
+    /// The prepared statements the builder runs, all inside the caller's transaction.
+    struct Statements {
+        let connection: Connection
+        /// `id` of the path with this parent and name.
+        let findPath: Statement
+        /// Adds a path: parent, name.
+        let addPath: Statement
+        /// `id` of the entry with exactly this content (the columns of ``EntryContent``).
+        let findEntry: Statement
+        /// Adds an entry with this content.
+        let addEntry: Statement
+        /// Stages a position: pos, path, entry, kind, listed (ignored when the path is taken).
+        let stage: Statement
+        /// `pos, kind, listed, entry` of the staged path.
+        let staged: Statement
+        /// Replaces a staged position's entry with a listed one: entry, pos.
+        let restage: Statement
+        /// Inserts a skipped entry: version, sequence, path, location, reason.
+        let skip: Statement
+    }
+
     /// - Parameters:
-    ///   - insert: `INSERT OR IGNORE` of one entry row (all columns, in table order).
-    ///   - update: lists a synthesized folder: metadata columns, path, then version and id.
-    ///   - lookup: `id, kind, listed` of the entry with this version, parent and name.
-    ///   - skip: inserts a skipped entry: version, sequence, path, location, reason.
+    ///   - statements: what to run.
     ///   - folderCacheLimit: folders remembered at most (at least 1).
-    init(version: Int64, insert: Statement, update: Statement, lookup: Statement, skip: Statement, folderCacheLimit: Int) {
+    init(version: Int64, statements: Statements, folderCacheLimit: Int) {
         self.version = version
-        self.insert = insert
-        self.update = update
-        self.lookup = lookup
-        self.recordSkip = skip
+        self.statements = statements
         self.folderCacheLimit = max(1, folderCacheLimit)
     }
 
     func start() throws {
-        try insert.run(row(id: 0, parent: 0, name: "", kind: .folder, size: 0, storedPath: "", listed: false))
+        let root = try entryID(EntryContent(path: 0, kind: .folder))
+        try statements.stage.run([.integer(0), .integer(0), .integer(root), .integer(EntryKindCode.folder.rawValue), .integer(0)])
     }
 
     /// Records that the list could not be read past some point (or at all): the version keeps
@@ -98,15 +125,15 @@ package final class VersionBuilder {
         skippedCount += 1
         let location = components.map { "/" + $0.joined(separator: "/") }
         if firstSkipped == nil { firstSkipped = SkippedEntry(path: storedPath, location: location, reason: reason) }
-        try recordSkip.run([
+        try statements.skip.run([
             .integer(version), .integer(Int64(skippedCount)), .text(storedPath),
             location.map { .text($0) } ?? .null, .text(reason),
         ])
     }
 
     /// Remembers a folder; when the cache is full it starts over (input is usually sorted, so
-    /// the folders needed next are re-read once from the rows).
-    private func remember(_ key: FolderKey, _ value: (id: Int64, listed: Bool)) {
+    /// the folders needed next are re-read once from the staged rows).
+    private func remember(_ key: FolderKey, _ value: Folder) {
         if folders[key] == nil && folders.count >= folderCacheLimit {
             folders.removeAll(keepingCapacity: true)
             folderCacheResets += 1
@@ -114,9 +141,27 @@ package final class VersionBuilder {
         folders[key] = value
     }
 
-    /// An entry stored earlier in this version.
-    private func stored(parent: Int64, name: String) throws -> (id: Int64, kind: EntryKindCode?, listed: Bool)? {
-        try lookup.first([.integer(version), .integer(parent), .text(name)]) { row in
+    /// The id of the path (parent, name), added when new.
+    private func pathID(parent: Int64, name: String) throws -> Int64 {
+        if let known = try statements.findPath.first([.integer(parent), .text(name)], { $0.int(0) }) { return known }
+        try statements.addPath.run([.integer(parent), .text(name)])
+        return statements.connection.lastInsertRowID
+    }
+
+    /// The id of the entry with this content, added when no version stored it before.
+    private func entryID(_ content: EntryContent) throws -> Int64 {
+        let values = content.values
+        if let known = try statements.findEntry.first(values, { $0.int(0) }) {
+            sharedEntries += 1
+            return known
+        }
+        try statements.addEntry.run(values)
+        return statements.connection.lastInsertRowID
+    }
+
+    /// What is staged at a path of this version.
+    private func staged(path: Int64) throws -> (position: Int64, kind: EntryKindCode?, listed: Bool)? {
+        try statements.staged.first([.integer(path)]) { row in
             (row.int(0), EntryKindCode(rawValue: row.int(1)), row.int(2) != 0)
         }
     }
@@ -128,53 +173,34 @@ package final class VersionBuilder {
         return false
     }
 
-    private func list(folder id: Int64, metahash: String?, metasize: Int64?, metablocklists: [String],
-                      metablockhash: String?, storedPath: String) throws {
-        try update.run([
-            metahash.map { .text($0) } ?? .null, metasize.map { .integer($0) } ?? .null,
-            metablocklists.isEmpty ? .null : .text(metablocklists.joined(separator: ",")),
-            metablockhash.map { .text($0) } ?? .null, .text(storedPath), .integer(version), .integer(id),
-        ])
+    /// Lists a synthesized folder: its position now holds the listed entry.
+    private func list(position: Int64, _ content: EntryContent) throws {
+        try statements.restage.run([.integer(try entryID(content)), .integer(position)])
     }
 
-    private func row(
-        id: Int64, parent: Int64, name: String, kind: EntryKindCode, size: Int64, hash: String? = nil,
-        blocklists: [String] = [], blockhash: String? = nil, metahash: String? = nil, metasize: Int64? = nil,
-        metablocklists: [String] = [], metablockhash: String? = nil, storedPath: String, listed: Bool,
-        listTime: Int64? = nil
-    ) -> [SQLValue] {
-        func text(_ v: String?) -> SQLValue { v.map { .text($0) } ?? .null }
-        func list(_ v: [String]) -> SQLValue { v.isEmpty ? .null : .text(v.joined(separator: ",")) }
-        return [
-            .integer(version), .integer(id), .integer(parent), .text(name), .integer(kind.rawValue), .integer(size),
-            text(hash), list(blocklists), text(blockhash), text(metahash), metasize.map { .integer($0) } ?? .null,
-            list(metablocklists), text(metablockhash), .text(storedPath), .integer(listed ? 1 : 0),
-            listTime.map { .integer($0) } ?? .null,
-        ]
-    }
-
-    /// The id of the folder at `components`, creating unlisted folders as needed, one component
-    /// at a time from the root; nil when a non-folder already holds one of those names.
+    /// The path id of the folder at `components`, staging unlisted folders as needed, one
+    /// component at a time from the root; nil when a non-folder already holds one of those names.
     private func folder(_ components: ArraySlice<String>) throws -> Int64? {
         var parent: Int64 = 0
         for name in components {
             let key = FolderKey(parent, name)
             if let known = folders[key] {
-                parent = known.id
+                parent = known.path
                 continue
             }
-            let id = nextID
-            try insert.run(row(id: id, parent: parent, name: name, kind: .folder, size: 0, storedPath: "", listed: false))
-            if insert.changesMade {
-                nextID += 1
-                remember(key, (id, false))
-                parent = id
-                continue
+            let path = try pathID(parent: parent, name: name)
+            if let existing = try staged(path: path) {
+                guard existing.kind == .folder else { return nil }
+                remember(key, Folder(path: path, position: existing.position, listed: existing.listed))
+            } else {
+                let entry = try entryID(EntryContent(path: path, kind: .folder))
+                try statements.stage.run([
+                    .integer(nextPosition), .integer(path), .integer(entry), .integer(EntryKindCode.folder.rawValue), .integer(0),
+                ])
+                remember(key, Folder(path: path, position: nextPosition, listed: false))
+                nextPosition += 1
             }
-            // The name is taken: a folder that fell out of the cache, or something else.
-            guard let existing = try stored(parent: parent, name: name), existing.kind == .folder else { return nil }
-            remember(key, (existing.id, existing.listed))
-            parent = existing.id
+            parent = path
         }
         return parent
     }
@@ -197,10 +223,16 @@ package final class VersionBuilder {
                      reason: "its path has \(components.count) levels, more than the \(Self.maximumDepth) allowed")
             return false
         }
+        func content(_ path: Int64) -> EntryContent {
+            EntryContent(
+                path: path, kind: kind, size: size, hash: hash, blocklists: blocklists, blockhash: blockhash,
+                metahash: metahash, metasize: metasize, metablocklists: metablocklists, metablockhash: metablockhash,
+                spelling: Spelling.code(storedPath, components: components, isFolder: kind == .folder),
+                listed: true, listTime: listTime)
+        }
         guard let name = components.last else {
             guard kind == .folder, !rootListed else { return try conflict(storedPath, components, "the root is listed twice") }
-            try list(folder: 0, metahash: metahash, metasize: metasize, metablocklists: metablocklists,
-                     metablockhash: metablockhash, storedPath: storedPath)
+            try list(position: 0, content(0))
             rootListed = true
             return true
         }
@@ -210,35 +242,30 @@ package final class VersionBuilder {
         let key = FolderKey(parent, name)
         if kind == .folder, let known = folders[key] {
             guard !known.listed else { return try conflict(storedPath, components, "its path is listed twice (the first is kept)") }
-            try list(folder: known.id, metahash: metahash, metasize: metasize, metablocklists: metablocklists,
-                     metablockhash: metablockhash, storedPath: storedPath)
-            remember(key, (known.id, true))
+            try list(position: known.position, content(known.path))
+            remember(key, Folder(path: known.path, position: known.position, listed: true))
             return true
         }
-        let id = nextID
-        try insert.run(row(
-            id: id, parent: parent, name: name, kind: kind, size: size, hash: hash, blocklists: blocklists,
-            blockhash: blockhash, metahash: metahash, metasize: metasize, metablocklists: metablocklists,
-            metablockhash: metablockhash, storedPath: storedPath, listed: true, listTime: listTime))
-        guard insert.changesMade else {
+        let path = try pathID(parent: parent, name: name)
+        if let existing = try staged(path: path) {
             // Taken; unless by a synthesized folder that fell out of the cache, which this lists.
-            guard kind == .folder, let existing = try stored(parent: parent, name: name),
-                  existing.kind == .folder, !existing.listed
+            guard kind == .folder, existing.kind == .folder, !existing.listed
             else { return try conflict(storedPath, components, "its path is listed twice (the first is kept)") }
-            try list(folder: existing.id, metahash: metahash, metasize: metasize, metablocklists: metablocklists,
-                     metablockhash: metablockhash, storedPath: storedPath)
-            remember(key, (existing.id, true))
+            try list(position: existing.position, content(path))
+            remember(key, Folder(path: path, position: existing.position, listed: true))
             return true
         }
-        nextID += 1
+        let entry = try entryID(content(path))
+        try statements.stage.run([.integer(nextPosition), .integer(path), .integer(entry), .integer(kind.rawValue), .integer(1)])
         if kind == .folder {
-            remember(key, (id, true))
+            remember(key, Folder(path: path, position: nextPosition, listed: true))
         } else if kind == .file {
             fileCount += 1
             // Sizes come from the file list: a sum of hostile values must not trap.
             let (sum, overflow) = totalSize.addingReportingOverflow(max(0, size))
             totalSize = overflow ? Int64.max : sum
         }
+        nextPosition += 1
         return true
     }
 }

@@ -22,6 +22,7 @@ enum Failure {
             case .damagedVolume, .blockUnavailable, .fileHashMismatch, .inconsistent: return (error.description, .damaged)
             case .noSuchVersion, .noSuchPath: return (error.description, .usage)
             case .local: return (error.description, .ioError)
+            case .fileListUnavailable: return (error.description, .unavailable)
             }
         case let error as StorageError:
             switch error {

@@ -97,11 +97,11 @@ struct FindCommand: ParsableCommand {
         case .name(let name):
             var folders: [Int64: String] = [0: ""]
             for match in try catalog.entries(version: version, named: name).sorted(by: { $0.id < $1.id }) {
-                try found(try path(of: match.parent, in: version, catalog, folders: &folders) + "/" + match.name, match.kind)
+                try found(try path(of: match.parent, catalog, folders: &folders) + "/" + match.name, match.kind)
             }
         case .glob(let glob):
-            // Folder paths by id, as UTF-8; files are never parents, so only folders are kept.
-            // Each path is put together in one reused buffer: a String is made only for a match.
+            // Folder paths by path id, as UTF-8; files are never parents, so only folders are
+            // kept. Each path is put together in one reused buffer: a String is made only for a match.
             var folders: [Int64: [UInt8]] = [0: []]
             var buffer: [UInt8] = []
             buffer.reserveCapacity(4096)
@@ -114,12 +114,12 @@ struct FindCommand: ParsableCommand {
                         buffer.append(contentsOf: parent)
                     } else {
                         var named: [Int64: String] = [0: ""]
-                        buffer.append(contentsOf: try path(of: entry.parent, in: version, catalog, folders: &named).utf8)
+                        buffer.append(contentsOf: try path(of: entry.parent, catalog, folders: &named).utf8)
                     }
                     buffer.append(0x2F)
                     buffer.append(contentsOf: entry.name.utf8)
                     // A copy of its own, sized to the path (sharing the buffer would keep its capacity).
-                    if entry.kind == .folder { folders[entry.id] = Array(buffer[...]) }
+                    if entry.kind == .folder { folders[entry.path] = Array(buffer[...]) }
                     if buffer.withUnsafeBufferPointer({ glob.matches(bytes: $0) }) {
                         try found(String(decoding: buffer, as: UTF8.self), entry.kind)
                     }
@@ -130,14 +130,11 @@ struct FindCommand: ParsableCommand {
         }
     }
 
-    /// The `/`-led path of a folder of a version, from its ancestors (remembered in `folders`).
-    private static func path(of id: Int64, in version: Int64, _ catalog: Catalog, folders: inout [Int64: String]) throws -> String {
-        if let known = folders[id] { return known }
-        guard let entry = try catalog.entry(version: version, id: id) else {
-            throw BackupError.inconsistent("entry \(id) of a version's tree is missing from the index")
-        }
-        let full = try path(of: entry.parent, in: version, catalog, folders: &folders) + "/" + entry.name
-        folders[id] = full
+    /// The `/`-led path of a folder by its path id (remembered in `folders`).
+    private static func path(of pathID: Int64, _ catalog: Catalog, folders: inout [Int64: String]) throws -> String {
+        if let known = folders[pathID] { return known }
+        let full = try catalog.components(ofPath: pathID).map { "/" + $0 }.joined()
+        folders[pathID] = full
         return full
     }
 }

@@ -23,6 +23,8 @@ struct VersionsCommand: ParsableCommand {
         do {
             let logger = try backupArguments.makeLogger()
             let backup = try backupArguments.open(logger: logger)
+            // Counts and damage come from the file lists: those the index lacks are read (once;
+            // later runs find them there) rather than a version shown without them.
             let versions = try backup.versions()
             if json {
                 let rows: [[String: Any]] = versions.enumerated().map { number, v -> [String: Any] in

@@ -10,7 +10,9 @@ import TestSupport
 struct BackupFixture {
     let root: URL
     var backupDirectory: URL { root.appendingPathComponent("backup") }
-    var cacheRoot: String { root.appendingPathComponent("cache").path }
+    var cacheRoot: String { root.appendingPathComponent(cacheName).path }
+    /// The cache folder's name under `root`.
+    var cacheName = "cache"
     let passphrase: String?
     /// The GnuPG home of a GPG fixture's keyring (and gpg-agent), nil for others.
     let gnupgHome: String?
@@ -26,6 +28,13 @@ struct BackupFixture {
     }
 
     static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+
+    /// The same backup with a cache folder of its own.
+    static func reusing(_ fixture: BackupFixture, cache: String) -> BackupFixture {
+        var copy = fixture
+        copy.cacheName = cache
+        return copy
+    }
 
     func open(passphrase: String? = nil, store: (any BackendStore)? = nil) throws -> Backup {
         try Backup.open(

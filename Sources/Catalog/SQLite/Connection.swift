@@ -1,11 +1,18 @@
 internal import CSQLite
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An open SQLite database. Not thread-safe by itself: ``Catalog`` serializes access.
 final class Connection {
     let handle: OpaquePointer
 
     /// Opens (creating if needed) a database file.
-    init(path: String) throws(SQLiteError) {
+    /// - Parameter replacing: delete the file (and its WAL and shared-memory files) first.
+    init(path: String, replacing: Bool = false) throws(SQLiteError) {
+        if replacing {
+            for suffix in ["", "-wal", "-shm", "-journal"] { unlink(path + suffix) }
+        }
         var db: OpaquePointer?
         // NOFOLLOW: an index planted as a symlink is refused, never written through.
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW

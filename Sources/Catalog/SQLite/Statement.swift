@@ -78,6 +78,7 @@ final class Statement {
     }
 
     func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+    func isBlob(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_BLOB }
     func int(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
     func optionalInt(_ column: Int32) -> Int64? { isNull(column) ? nil : int(column) }
     func text(_ column: Int32) -> String {

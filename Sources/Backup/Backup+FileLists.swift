@@ -1,0 +1,31 @@
+import Catalog
+import Foundation
+
+extension Backup {
+    /// Makes sure a version's file list is in the index, reading it now when it is not: call
+    /// before using a version's entries. Returns at once when the list was read (by this run or
+    /// an earlier one); waits for a read under way (the background's, another request's); a list
+    /// that turns out damaged is stored as a damaged version (``VersionRecord/damage``), which
+    /// is no error here.
+    /// - Parameter version: the version (a record from before its list was read is fine).
+    /// - Throws: ``BackupError/fileListUnavailable(volume:reason:)`` when the list could not be
+    ///   fetched now (a later call tries again); ``BackupError`` for what concerns the whole
+    ///   backup (passphrase, format).
+    package func requireFileList(of version: VersionRecord) throws {
+        try fileLists.require(version.volumeID, urgent: true) {
+            try fileListSource.read(volumeID: version.volumeID)
+        }
+    }
+
+    /// Reads every file list the index lacks, newest first (for commands that show or check
+    /// every version).
+    /// - Parameter progress: called before each list.
+    /// - Throws: as ``requireFileList(of:)``.
+    package func requireAllFileLists(progress: (BackupProgress) -> Void = { _ in }) throws {
+        let pending = try knownVersions().filter { !fileLists.isRead($0.volumeID) }
+        for (done, version) in pending.enumerated() {
+            progress(BackupProgress(phase: "Reading file lists", done: done, total: pending.count))
+            try requireFileList(of: version)
+        }
+    }
+}
