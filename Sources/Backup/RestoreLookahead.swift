@@ -29,7 +29,9 @@ final class RestoreLookahead: @unchecked Sendable {
     init(backup: Backup) {
         self.backup = backup
         budget = Int64(max(1, backup.blockCache.capacityBytes / 2))
-        batchBytes = max(Int64(backup.format.blocksize), budget / Int64(Self.batchesInFlight))
+        // Half a budget's worth in flight: the other half holds batches fetched and waiting for
+        // the writer, so the link keeps working while the writer catches up.
+        batchBytes = max(Int64(backup.format.blocksize), budget / Int64(2 * Self.batchesInFlight))
     }
 
     /// Starts walking and fetching in the background.
