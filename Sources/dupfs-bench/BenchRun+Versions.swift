@@ -46,6 +46,7 @@ extension BenchRun {
             _ = waitForQuiet(emulator)
             mount.unmount()
             oneVersionIndex = try Self.indexBytes(cache)
+            noteIndexFiles("\(id) (alone)", cache)
             table.add(
                 id, "reference: index of the newest tree backed up alone (1 version, own volumes), after `ls -lR`",
                 Figures.bytes(oneVersionIndex ?? 0), verdict: "reference")
@@ -98,6 +99,7 @@ extension BenchRun {
 
         do {
             let bytes = try Self.indexBytes(cache)
+            noteIndexFiles(id, cache)
             let perDistinct = Double(bytes) / Double(max(counts.distinctEntries, 1))
             let perPair = Double(bytes) / Double(max(counts.memberships, 1))
             let measured = "\(Figures.bytes(bytes)); \(String(format: "%.0f", perDistinct)) B / distinct entry, \(String(format: "%.1f", perPair)) B / pair"
@@ -140,23 +142,36 @@ extension BenchRun {
         return ls.seconds
     }
 
-    /// The bytes of every file below a cache folder except logs and cached volumes: what the
-    /// index costs on disk.
+    /// The files below a cache folder except logs and cached volumes (`volumes/`): what the
+    /// index costs on disk, by path relative to the folder.
     /// - Throws: `BenchError.missing` when the folder does not exist.
-    static func indexBytes(_ folder: String) throws -> Int {
-        guard let walker = FileManager.default.enumerator(atPath: folder) else { throw BenchError.missing(folder) }
-        var total = 0
-        while let relative = walker.nextObject() as? String {
-            let name = (relative as NSString).lastPathComponent
-            var info = stat()
-            guard lstat(folder + "/" + relative, &info) == 0 else { continue }
-            if info.st_mode & S_IFMT == S_IFDIR {
-                if name == "volumes" { walker.skipDescendants() }
-                continue
+    static func indexFiles(_ folder: String) throws -> [(path: String, bytes: Int)] {
+        var info = stat()
+        guard lstat(folder, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { throw BenchError.missing(folder) }
+        var out: [(path: String, bytes: Int)] = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder).sorted() {
+            let path = folder + "/" + name
+            guard lstat(path, &info) == 0 else { continue }
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR where name != "volumes":
+                out += try indexFiles(path).map { (name + "/" + $0.path, $0.bytes) }
+            case S_IFREG where !name.hasSuffix(".log") && !name.contains(".log."):
+                out.append((name, Int(info.st_size)))
+            default:
+                break
             }
-            if name.hasSuffix(".log") || name.contains(".log.") { continue }
-            if info.st_mode & S_IFMT == S_IFREG { total += Int(info.st_size) }
         }
-        return total
+        return out
+    }
+
+    /// The total of ``indexFiles(_:)``.
+    static func indexBytes(_ folder: String) throws -> Int {
+        try indexFiles(folder).reduce(0) { $0 + $1.bytes }
+    }
+
+    /// A note naming the files counted as a cache folder's index.
+    func noteIndexFiles(_ row: String, _ folder: String) {
+        guard let files = try? Self.indexFiles(folder) else { return }
+        notes.append("\(row) index files: " + files.map { "\($0.path) \(Figures.bytes($0.bytes))" }.joined(separator: ", "))
     }
 }
