@@ -29,6 +29,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Only these sections, comma-separated: big (a,b,c,g), listing (d), mixed (e), huge (f), versions (h; brings huge along), wan (w).", valueName: "list"))
     var only: String?
 
+    @Option(help: ArgumentHelp("Leave these sections out (also those --only brings along), comma-separated.", valueName: "list"))
+    var skip: String?
+
     @Option(name: .customLong("versions-sets"), help: ArgumentHelp("The many-version data sets of the h rows, files x versions, comma-separated (default 10000x100,100000x100; quick 1000x20,5000x20).", valueName: "list"))
     var versionsSets: String?
 
@@ -39,9 +42,10 @@ struct BenchCommand: ParsableCommand {
         let binFolder = bin.map { URL(fileURLWithPath: $0) }
             ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         let sections = only.map { Set($0.split(separator: ",").map(String.init)) }
+        let skipped = Set((skip ?? "").split(separator: ",").map(String.init))
         let run = BenchRun(
             scale: quick ? .quick : .full, work: URL(fileURLWithPath: work), bin: binFolder,
-            usePeers: !noPeers, sections: sections)
+            usePeers: !noPeers, sections: sections, skipped: skipped)
         run.wanStepLimit = wanStepLimit
         if let versionsSets {
             guard let sets = VersionsDataset.parseSets(versionsSets) else {

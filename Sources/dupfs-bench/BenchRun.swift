@@ -12,6 +12,8 @@ final class BenchRun {
     let bin: URL
     let usePeers: Bool
     let sections: Set<String>?
+    /// Sections left out even when `sections` names or brings them.
+    let skipped: Set<String>
     /// The longest a WAN-section `tar` or restore may run before it is stopped (and reported so).
     var wanStepLimit: Double = 600
     /// The many-version data sets (files x versions) instead of the scale's.
@@ -22,12 +24,13 @@ final class BenchRun {
     /// This run's mountpoints, caches and logs (emptied at start).
     let runDir: URL
 
-    init(scale: BenchScale, work: URL, bin: URL, usePeers: Bool, sections: Set<String>?) {
+    init(scale: BenchScale, work: URL, bin: URL, usePeers: Bool, sections: Set<String>?, skipped: Set<String> = []) {
         self.scale = scale
         self.work = work
         self.bin = bin
         self.usePeers = usePeers
         self.sections = sections
+        self.skipped = skipped
         runDir = work.appendingPathComponent("run")
     }
 
@@ -38,6 +41,7 @@ final class BenchRun {
     /// Whether a section runs. `versions` brings `huge` along: issue H asks for the 1M-file
     /// row again beside the many-version rows.
     func wants(_ section: String) -> Bool {
+        guard !skipped.contains(section) else { return false }
         guard let sections else { return true }
         return sections.contains(section) || (section == "huge" && sections.contains("versions"))
     }
