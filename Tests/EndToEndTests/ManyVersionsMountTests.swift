@@ -72,9 +72,25 @@ final class ManyVersionsMountTests {
         // The compared versions really differ, so a version served from another one's entries fails above.
         let oldest = try #require(trees[0]), newest = try #require(trees[shape.versions - 1])
         #expect(oldest.differences(from: newest).count > 30)
+
+        // Again from the index left in the cache folder, in another order.
+        MountHarness.unmount(mountpoint.path)
+        let again = try DupfsProcess.run(["mount", "file://" + backup.path, mountpoint.path, "--cache-dir", cache])
+        #expect(again.status == 0, "\(again.stderr)")
+        for index in [7, 0] {
+            let mounted = try TreeSnapshot.capture(mountpoint.appendingPathComponent(expectedNames[index]).appendingPathComponent("bench"))
+            let diff = try #require(trees[index]).differences(from: mounted, owners: getuid() == 0)
+            #expect(diff.isEmpty, "remounted, version \(index): \(diff.count) differences: \(diff.prefix(8))")
+        }
     }
 
     @Test func recursiveListingOfEachVersionMatchesItsTree() throws {
+        let versions = try DupfsProcess.run(["versions", "file://" + backup.path, "--json", "--cache-dir", cache])
+        #expect(versions.status == 0, "\(versions.stderr)")
+        let listed = try #require(try JSONSerialization.jsonObject(with: Data(versions.stdout.utf8)) as? [[String: Any]])
+        let formatter = ISO8601DateFormatter()
+        #expect(listed.map { $0["time"] as? String } == (0..<shape.versions).reversed().map { formatter.string(from: shape.time(ofVersion: $0)) })
+        #expect(listed.first?["files"] as? Int == counts.newestFiles)
         for index in comparedVersions {
             let number = shape.versions - 1 - index
             let result = try DupfsProcess.run(["ls", "file://" + backup.path, "--version", String(number), "-R", "--json", "--cache-dir", cache])
