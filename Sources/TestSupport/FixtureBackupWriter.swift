@@ -65,20 +65,57 @@ package final class FixtureBackupWriter {
     /// - Throws: `FixtureError` when a path is empty or a file can't be written.
     @discardableResult
     package func addVersion(_ entries: [FixtureEntry], time: Date, isFullBackup: Bool = true) throws -> String {
-        versionTime = time
-        blocksThisVersion = []
+        beginVersion(time: time)
         var records: [(entry: FixtureEntry, json: String)] = []
         for entry in entries {
-            guard !entry.path.isEmpty else { throw FixtureError.unsafePath(entry.path) }
-            let metadata = try storeMetadata(MetadataBlob.bytes(for: entry))
-            var content: StoredStream?
-            if let bytes = entry.fileBytes {
-                content = try storeStream(bytes, kind: .data(stored: isStoredExtension(entry)))
-            }
-            records.append((entry, FilelistRecord.json(entry: entry, metadata: metadata, content: content)))
+            records.append((entry, try store(entry)))
         }
+        // Folders and symlinks first, then files, each by path in binary (UTF-8 byte) order,
+        // as SQLite's default collation sorts them.
+        func key(_ record: (entry: FixtureEntry, json: String)) -> (Int, [UInt8]) {
+            (record.entry.fileBytes == nil ? 0 : 1, Array(record.entry.storedPath.utf8))
+        }
+        let sorted = records.sorted { a, b in
+            let (ka, kb) = (key(a), key(b))
+            return ka.0 != kb.0 ? ka.0 < kb.0 : ka.1.lexicographicallyPrecedes(kb.1)
+        }
+        return try finishVersion(filelist: Array(("[" + sorted.map(\.json).joined(separator: ",") + "]").utf8), isFullBackup: isFullBackup)
+    }
+
+    /// Starts a version that the caller assembles itself (``store(_:)`` per entry, then
+    /// ``finishVersion(filelist:isFullBackup:)``): for generators of many versions that reuse
+    /// the records of unchanged entries instead of storing every entry again.
+    /// - Parameter time: the backup time, as for ``addVersion(_:time:isFullBackup:)``.
+    package func beginVersion(time: Date) {
+        versionTime = time
+        blocksThisVersion = []
+    }
+
+    /// Stores an entry's metadata blob and content (new blocks only) in the open version.
+    /// - Parameter entry: the item.
+    /// - Returns: its `filelist.json` object text, for the version's dlist.
+    /// - Throws: `FixtureError` when the path is empty or a volume can't be written.
+    package func store(_ entry: FixtureEntry) throws -> String {
+        guard !entry.path.isEmpty else { throw FixtureError.unsafePath(entry.path) }
+        let metadata = try storeMetadata(MetadataBlob.bytes(for: entry))
+        var content: StoredStream?
+        if let bytes = entry.fileBytes {
+            content = try storeStream(bytes, kind: .data(stored: isStoredExtension(entry)))
+        }
+        return FilelistRecord.json(entry: entry, metadata: metadata, content: content)
+    }
+
+    /// Closes the open dblock and writes the version's dlist.
+    /// - Parameters:
+    ///   - filelist: the `filelist.json` array (without BOM), objects in Duplicati's order:
+    ///     folders and symlinks first, then files, each by stored path in UTF-8 byte order.
+    ///   - isFullBackup: the `fileset` flag.
+    /// - Returns: the dlist file name.
+    /// - Throws: `FixtureError` when a volume can't be written.
+    @discardableResult
+    package func finishVersion(filelist: [UInt8], isFullBackup: Bool = true) throws -> String {
         try closeVolume()
-        return try writeDlist(records, time: time, isFullBackup: isFullBackup)
+        return try writeDlist(filelist, time: versionTime, isFullBackup: isFullBackup)
     }
 
     /// The dblock holding a block, if any.
@@ -132,9 +169,7 @@ package final class FixtureBackupWriter {
         return options.storedExtensions.contains(name[name.index(after: dot)...].lowercased())
     }
 
-    private func writeDlist(
-        _ records: [(entry: FixtureEntry, json: String)], time: Date, isFullBackup: Bool
-    ) throws -> String {
+    private func writeDlist(_ filelist: [UInt8], time: Date, isFullBackup: Bool) throws -> String {
         var seconds = Int64(time.timeIntervalSince1970.rounded(.down))
         var name: String
         repeat {
@@ -142,20 +177,9 @@ package final class FixtureBackupWriter {
             seconds += 1
         } while volumeNames.contains(name) || PosixFS.exists(directory.appendingPathComponent(name).path)
 
-        // Folders and symlinks first, then files, each by path in binary (UTF-8 byte) order,
-        // as SQLite's default collation sorts them.
-        func key(_ record: (entry: FixtureEntry, json: String)) -> (Int, [UInt8]) {
-            (record.entry.fileBytes == nil ? 0 : 1, Array(record.entry.storedPath.utf8))
-        }
-        let sorted = records.sorted { a, b in
-            let (ka, kb) = (key(a), key(b))
-            return ka.0 != kb.0 ? ka.0 < kb.0 : ka.1.lexicographicallyPrecedes(kb.1)
-        }
-        let filelist = "[" + sorted.map(\.json).joined(separator: ",") + "]"
-
         var zip = ZipBuilder(options: options)
         zip.add("manifest", manifest())
-        zip.add("filelist.json", JSONText.bytes(filelist, bom: options.filelistBOM))
+        zip.add("filelist.json", options.filelistBOM ? JSONText.byteOrderMark + filelist : filelist)
         if options.writeFileset {
             var fileset = JSONText()
             fileset.add("IsFullBackup", isFullBackup)

@@ -94,6 +94,11 @@ extension BenchRun {
             table.add(
                 "f", "cold mount of \(dataset.fileCount) files (index build) / `ls -lR` / peak memory incl. the build and that cold listing",
                 "\(Figures.seconds(cold.mountSeconds)) / \(Figures.seconds(coldList)) / \(Figures.bytes(coldPeak))")
+            if let bytes = try? Self.indexBytes(cache) {
+                table.add(
+                    "f", "index on disk after that (cache folder without logs and cached volumes), per entry",
+                    "\(Figures.bytes(bytes)); \(String(format: "%.0f", Double(bytes) / Double(max(dataset.fileCount, 1)))) B / file")
+            }
             log("f: warm mount, ls -lR, VmHWM")
             let warm = try DupfsMount.mount(dataset, setup: setup, mountpoint: mountpoint, cacheDir: cache)
             defer { warm.unmount() }

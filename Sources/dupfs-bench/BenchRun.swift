@@ -12,20 +12,25 @@ final class BenchRun {
     let bin: URL
     let usePeers: Bool
     let sections: Set<String>?
+    /// Sections left out even when `sections` names or brings them.
+    let skipped: Set<String>
     /// The longest a WAN-section `tar` or restore may run before it is stopped (and reported so).
     var wanStepLimit: Double = 600
+    /// The many-version data sets (files x versions) instead of the scale's.
+    var versionSets: [(files: Int, versions: Int)]?
     var table = ResultTable()
     var notes: [String] = []
     var peers: [PeerTool] = []
     /// This run's mountpoints, caches and logs (emptied at start).
     let runDir: URL
 
-    init(scale: BenchScale, work: URL, bin: URL, usePeers: Bool, sections: Set<String>?) {
+    init(scale: BenchScale, work: URL, bin: URL, usePeers: Bool, sections: Set<String>?, skipped: Set<String> = []) {
         self.scale = scale
         self.work = work
         self.bin = bin
         self.usePeers = usePeers
         self.sections = sections
+        self.skipped = skipped
         runDir = work.appendingPathComponent("run")
     }
 
@@ -33,7 +38,13 @@ final class BenchRun {
         FileHandle.standardError.write(Data("bench: \(line)\n".utf8))
     }
 
-    func wants(_ section: String) -> Bool { sections?.contains(section) ?? true }
+    /// Whether a section runs. `versions` brings `huge` along: issue H asks for the 1M-file
+    /// row again beside the many-version rows.
+    func wants(_ section: String) -> Bool {
+        guard !skipped.contains(section) else { return false }
+        guard let sections else { return true }
+        return sections.contains(section) || (section == "huge" && sections.contains("versions"))
+    }
 
     func run() throws {
         let dupfs = bin.appendingPathComponent("dupfs").path
@@ -60,6 +71,13 @@ final class BenchRun {
             datasets[kind] = try BenchDataset.prepare(
                 kind, scale: scale, drive: drive, data: data, needTree: !peers.isEmpty && kind != .huge && kind != .wan, log: log)
         }
+        var versionDatasets: [VersionsDataset] = []
+        if wants("versions") {
+            for set in versionSets ?? scale.versionSets {
+                versionDatasets.append(try VersionsDataset.prepare(
+                    files: set.files, versions: set.versions, scale: scale, drive: drive, data: data, log: log))
+            }
+        }
         log("starting the pCloud emulator")
         let emulator = try EmulatorProcess(
             executable: emulatorBinary, root: drive, work: runDir.appendingPathComponent("emulator"), tokens: ["bench-token"])
@@ -71,6 +89,7 @@ final class BenchRun {
         if let listing = datasets[.listing] { measureListing(listing, setup: setup) }
         if let mixed = datasets[.mixed] { measureMixed(mixed, setup: setup) }
         if let huge = datasets[.huge] { measureHuge(huge, setup: setup) }
+        for versions in versionDatasets { measureVersions(versions, setup: setup, emulator: emulator) }
         if let wan = datasets[.wan] { measureWAN(wan, setup: setup, emulator: emulator) }
         let total = Date().timeIntervalSince(started)
 

@@ -29,7 +29,12 @@ struct DupfsMount {
 
         /// The URL, options and environment that reach a data set on the emulator.
         func emulatorSource(_ dataset: BenchDataset) -> (url: String, options: [String], environment: [String: String]) {
-            ("pcloud://api.pcloud.com/Backups/\(dataset.kind.rawValue)",
+            emulatorSource(folder: dataset.kind.rawValue)
+        }
+
+        /// The URL, options and environment that reach the backup in `Backups/<folder>` on the emulator.
+        func emulatorSource(folder: String) -> (url: String, options: [String], environment: [String: String]) {
+            ("pcloud://api.pcloud.com/Backups/\(folder)",
              ["--pcloud-api", api, "--ca-file", caFile, "--passphrase-file", passphraseFile], ["PCLOUD_AUTHID": token])
         }
 
@@ -48,6 +53,20 @@ struct DupfsMount {
     /// - Throws: `BenchError` when the mount fails.
     static func mount(_ dataset: BenchDataset, setup: Setup, mountpoint: String, cacheDir: String) throws -> DupfsMount {
         let source = setup.emulatorSource(dataset)
+        return try mount(
+            dupfs: setup.dupfs, url: source.url, options: source.options, environment: source.environment,
+            mountpoint: mountpoint, cacheDir: cacheDir)
+    }
+
+    /// Mounts the backup in `Backups/<folder>` on the emulator and waits until `dupfs mount` returns.
+    /// - Parameters:
+    ///   - folder: the backup's folder below `Backups/`.
+    ///   - setup: binaries and emulator.
+    ///   - mountpoint: an empty folder (created if missing).
+    ///   - cacheDir: dupfs's `--cache-dir` (an empty one makes a cold mount).
+    /// - Throws: `BenchError` when the mount fails.
+    static func mount(folder: String, setup: Setup, mountpoint: String, cacheDir: String) throws -> DupfsMount {
+        let source = setup.emulatorSource(folder: folder)
         return try mount(
             dupfs: setup.dupfs, url: source.url, options: source.options, environment: source.environment,
             mountpoint: mountpoint, cacheDir: cacheDir)
