@@ -90,6 +90,15 @@ package final class Backup: Sendable {
     /// their version is first opened, or in the background).
     package var allVersionsIndexed: Bool { fileLists.allRead }
 
+    /// Holds back the background reading of older versions' file lists (their downloads and
+    /// parsing would compete with the newest version's metadata, which a user opening the
+    /// mount browses first). Counted: each hold is released once with
+    /// ``releaseBackgroundFileLists()``. Requests that need a list read it whatever the holds.
+    package func holdBackgroundFileLists() { fileLists.hold() }
+
+    /// Releases one ``holdBackgroundFileLists()``.
+    package func releaseBackgroundFileLists() { fileLists.release() }
+
     /// Bumped each time a version's file list is read into the index: version records read
     /// before then may be out of date (counts, damage).
     package var fileListGeneration: Int { fileLists.generation }

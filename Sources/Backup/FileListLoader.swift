@@ -12,6 +12,8 @@ final class FileListLoader: Sendable {
         var loading: [Int64: DispatchGroup] = [:]
         /// Requests waiting for a list (the background reader waits while any do).
         var urgent = 0
+        /// Holds on the background reader (while the newest version's metadata is warmed).
+        var held = 0
         /// Bumped after each list read, so that holders of version records know to reload them.
         var generation = 0
     }
@@ -34,8 +36,14 @@ final class FileListLoader: Sendable {
     /// Bumped each time a list is read into the index.
     var generation: Int { state.withLock { $0.generation } }
 
-    /// Whether a request is waiting for a list.
-    var hasUrgentWork: Bool { state.withLock { $0.urgent > 0 } }
+    /// Whether a request is waiting for a list, or the background reader is held back.
+    var hasUrgentWork: Bool { state.withLock { $0.urgent > 0 || $0.held > 0 } }
+
+    /// Holds the background reader back (counted; each hold is released once).
+    func hold() { state.withLock { $0.held += 1 } }
+
+    /// Releases one ``hold()``.
+    func release() { state.withLock { $0.held = max(0, $0.held - 1) } }
 
     /// Whether a dlist's list is in the index.
     func isRead(_ volumeID: Int64) -> Bool { state.withLock { $0.read.contains(volumeID) } }

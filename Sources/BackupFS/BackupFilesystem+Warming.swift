@@ -26,8 +26,13 @@ extension BackupFilesystem {
         let backup = backup
         let versionID = newest.record.id
         warmingRuns.enter()
+        // The newest version's metadata before older versions' file lists.
+        backup.holdBackgroundFileLists()
         Self.warmingQueue.async {
-            defer { self.warmingRuns.leave() }
+            defer {
+                backup.releaseBackgroundFileLists()
+                self.warmingRuns.leave()
+            }
             // Pages go in order, several at once: one page's ranged read is one connection,
             // which alone does not fill a link of several connections' rate.
             let lanes = max(1, min(Self.warmingPagesAtOnce, backup.requestsAtOnce(most: Self.warmingPagesAtOnce)))
