@@ -204,8 +204,14 @@ package final class Backup: Sendable {
         let indexer = Indexer(catalog: catalog, volumes: volumes, logger: logger, progress: progress)
         let blockIndex = BlockIndexState()
         let background = BackgroundIndexing()
-        // The newest version now (so `latest` is right at once, and the passphrase is checked).
-        let format = try indexer.readFileLists(encrypted: encrypted, newestOnly: true)
+        // A mount lists its version folders before any list is read (the format from a manifest,
+        // the passphrase checked on a header); the others read the newest version now.
+        let format: BackupFormat
+        if case .background = options.blockIndexing, let quick = try indexer.readFormatOnly(encrypted: encrypted) {
+            format = quick
+        } else {
+            format = try indexer.readFileLists(encrypted: encrypted, newestOnly: true)
+        }
         let known = try catalog.versions()
         let fileLists = FileListLoader(all: Set(known.map(\.volumeID)), read: Set(known.filter(\.fileListRead).map(\.volumeID)))
         // Lists are read on a connection of their own: its long transactions must not hold up
@@ -213,7 +219,9 @@ package final class Backup: Sendable {
         let writer = try Catalog(path: try cache.indexPath())
         let work = background
         let lists = FileListSource(
-            indexer: Indexer(catalog: writer, volumes: volumes, logger: logger, progress: { _ in }, isCancelled: { work.isStopping }),
+            indexer: Indexer(
+                catalog: writer, volumes: volumes, logger: logger, progress: options.backgroundProgress ?? { _ in },
+                isCancelled: { work.isStopping }),
             format: format)
         switch options.blockIndexing {
         case .background:
@@ -222,8 +230,10 @@ package final class Backup: Sendable {
                 catalog: writer, volumes: volumes, logger: logger, progress: backgroundProgress,
                 isCancelled: { work.isStopping })
             work.start(name: "dupfs index") {
-                // Block locations first: every read of a file waits for them; older versions'
+                // The newest version's list first (a request for it reads it at once instead),
+                // then block locations: every read of a file waits for them; older versions'
                 // lists only when a version is opened, or after them at a lower priority.
+                lists.readNewest(fileLists, work: work, logger: logger)
                 var outcome = Indexer.PassOutcome()
                 do {
                     outcome = try quiet.readBlockIndex(format: format)

@@ -15,6 +15,8 @@ struct FileListSource: Sendable {
     /// - Throws: as ``Backup/requireFileList(of:)``.
     func read(volumeID: Int64) throws {
         guard let volume = try indexer.catalog.volume(id: volumeID), volume.state == .pending else { return }
+        indexer.progress(BackupProgress(phase: "Reading file list \(volume.name)", done: 0, total: 1, bytesDone: 0, bytesTotal: volume.size))
+        defer { indexer.progress(BackupProgress(phase: "Reading file list \(volume.name)", done: 1, total: 1, bytesDone: volume.size, bytesTotal: volume.size)) }
         do {
             _ = try indexer.readOneFileList(volume, format: format)
         } catch let error as BackupError where !Indexer.concernsWholeBackup(error) {
@@ -26,6 +28,18 @@ struct FileListSource: Sendable {
             throw BackupError.fileListUnavailable(volume: volume.name, reason: "the mount is ending")
         } catch {
             throw BackupError.fileListUnavailable(volume: volume.name, reason: "\(error)")
+        }
+    }
+
+    /// The background's first step: the newest version's list, when the index lacks it.
+    func readNewest(_ loader: FileListLoader, work: BackgroundIndexing, logger: Logger) {
+        guard let newest = try? indexer.catalog.volumes().filter({ $0.kind == "dlist" }).max(by: { $0.name < $1.name }),
+              !loader.isRead(newest.id), !work.isStopping
+        else { return }
+        do {
+            try loader.require(newest.id, urgent: false) { try read(volumeID: newest.id) }
+        } catch {
+            if !work.isStopping { logger.warning("file list \(newest.name) could not be read in the background (\(error)); it is read again when its version is opened") }
         }
     }
 

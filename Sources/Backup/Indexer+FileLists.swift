@@ -51,6 +51,30 @@ extension Indexer {
         return format
     }
 
+    /// The backup's format without reading a whole file list, for a mount that lists its version
+    /// folders before any list is read: the format the index keeps, else the manifest of the
+    /// newest dlist that has one (read by range: its zip directory and manifest entry). The
+    /// passphrase is checked on the way (opening the newest dlist's header).
+    /// - Returns: the format; nil when no dlist's manifest could be read this way (the caller
+    ///   then reads lists as ``readFileLists(encrypted:newestOnly:)`` does, which says why).
+    func readFormatOnly(encrypted: Bool) throws -> BackupFormat? {
+        let lists = try catalog.volumes().filter { $0.kind == "dlist" }.sorted { $0.name > $1.name }
+        guard let newest = lists.first else { return nil }
+        if let stored = try storedFormat() {
+            if encrypted { _ = try volumes.plaintext(newest.name) }
+            return stored
+        }
+        for volume in lists {
+            if isCancelled() { throw CancellationError() }
+            do {
+                return try checkManifest(try volumes.archive(volume.name), volume: volume.name, format: nil)
+            } catch let error as BackupError where !Self.concernsWholeBackup(error) {
+                continue
+            }
+        }
+        return nil
+    }
+
     /// Reads one dlist into its version. A list that cannot be read (damaged, not a dlist) is
     /// stored as a damaged version and its error thrown after; failures that concern the whole
     /// backup (passphrase, format) and those that may pass (storage) are thrown with nothing

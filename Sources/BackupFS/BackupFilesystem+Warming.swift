@@ -35,6 +35,11 @@ extension BackupFilesystem {
             }
             // Pages go in order, several at once: one page's ranged read is one connection,
             // which alone does not fill a link of several connections' rate.
+            // A mount lists its versions before their lists are read: the newest's first.
+            guard (try? backup.requireFileList(of: newest.record)) != nil else {
+                self.warming.withLock { $0 = false }
+                return
+            }
             let lanes = max(1, min(Self.warmingPagesAtOnce, backup.requestsAtOnce(most: Self.warmingPagesAtOnce)))
             let slots = DispatchSemaphore(value: lanes)
             let pages = DispatchGroup()
