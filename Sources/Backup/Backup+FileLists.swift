@@ -17,6 +17,15 @@ extension Backup {
         }
     }
 
+    /// The versions whose file lists are not in the index yet, and their dlists' bytes (what
+    /// reading them all would download).
+    package func unreadFileLists() throws -> (versions: Int, bytes: Int64) {
+        let pending = try knownVersions().filter { !fileLists.isRead($0.volumeID) }
+        var bytes: Int64 = 0
+        for version in pending { bytes += try catalog.volume(id: version.volumeID)?.size ?? 0 }
+        return (pending.count, bytes)
+    }
+
     /// Reads every file list the index lacks, newest first (for commands that show or check
     /// every version).
     /// - Parameter progress: called before each list.

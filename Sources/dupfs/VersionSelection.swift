@@ -33,7 +33,7 @@ enum VersionSelection {
             return (number, try backup.version(number))
         }
         if let found = try backup.version(atOrBefore: point) { return found }
-        let all = try backup.versions()
+        let all = try backup.knownVersions()
         guard let oldest = all.last else { throw UsageError(message: "the backup has no versions") }
         throw UsageError(message: "no version at or before \(Formatting.utc(point.seconds)): "
             + "the oldest version is from \(Formatting.utc(oldest.time))")
