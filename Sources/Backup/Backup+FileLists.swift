@@ -17,6 +17,11 @@ extension Backup {
         }
     }
 
+    /// Whether a version's file list is in the index (read by this run or an earlier one).
+    package func isFileListRead(_ version: VersionRecord) -> Bool {
+        fileLists.isRead(version.volumeID)
+    }
+
     /// The versions whose file lists are not in the index yet, and their dlists' bytes (what
     /// reading them all would download).
     package func unreadFileLists() throws -> (versions: Int, bytes: Int64) {

@@ -45,6 +45,7 @@ extension BackupFilesystem {
     /// the names in ``askedOfEveryEntry``); `ENOENT` for an unknown inode; `EIO` when the
     /// entry's metadata cannot be read (so a copy never silently loses attributes).
     package func getxattr(inode: InodeNumber, name: [UInt8], size: Int, reply: PendingReply<[UInt8]>) {
+        if deferredForFileList(inode, reply, retry: { self.getxattr(inode: inode, name: name, size: size, reply: reply) }) { return }
         let subject: (Version, EntryWithMetadata)?
         do throws(Errno) { subject = try extendedAttributeSubject(inode) } catch { return reply.fail(error) }
         guard let (version, entry) = subject else { return reply.fail(Self.absence(of: name)) }
@@ -80,6 +81,7 @@ extension BackupFilesystem {
     /// The attribute names, each followed by a NUL; empty when the entry has none; `ENOENT`
     /// for an unknown inode; `EIO` as for ``getxattr(inode:name:size:reply:)``.
     package func listxattr(inode: InodeNumber, size: Int, reply: PendingReply<[UInt8]>) {
+        if deferredForFileList(inode, reply, retry: { self.listxattr(inode: inode, size: size, reply: reply) }) { return }
         let subject: (Version, EntryWithMetadata)?
         do throws(Errno) { subject = try extendedAttributeSubject(inode) } catch { return reply.fail(error) }
         guard let (version, entry) = subject else { return reply.succeed([]) }

@@ -21,15 +21,22 @@ extension BackupFilesystem {
     package func opendir(inode: InodeNumber) throws(Errno) -> UInt64 {
         if inode == InodeLayout.root { return 0 }
         if isHistoryFolder(inode) { return try historyOpendir(inode) }
+        // A version's root whose list is not read yet: readdir reads it (off this thread).
+        if versionAwaitingFileList(inode) != nil { return 0 }
         let (version, item) = try resolve(inode)
         guard item.entry.kind == .folder else { throw Errno(ENOTDIR) }
-        if item.entry.id == 0, let damage = version.record.damage,
+        try refuseUnreadList(version, folder: item)
+        return 0
+    }
+
+    /// A version root whose file list could not be read at all is an error to show, not an
+    /// empty folder.
+    func refuseUnreadList(_ version: Version, folder: EntryWithMetadata) throws(Errno) {
+        if folder.entry.id == 0, let damage = version.record.damage,
            (try? backup.catalog.children(version: version.record.id, parent: 0, limit: 1).isEmpty) ?? true {
-            // Nothing of its file list could be read: that is an error to show, not an empty folder.
             logger.error("version \(version.name): its file list could not be read (\(damage))")
             throw Errno(EIO)
         }
-        return 0
     }
 
     /// Cookies: 1 after `.`, 2 after `..`; after a child, its entry id + 3 (root: version index + 3).
@@ -49,9 +56,24 @@ extension BackupFilesystem {
         if isHistoryFolder(inode) {
             return historyReaddir(inode: inode, handle: handle, offset: offset, plus: plus, limit: limit, reply: reply)
         }
+        if deferredForFileList(inode, reply, retry: {
+            self.readdir(inode: inode, handle: handle, offset: offset, plus: plus, limit: limit, reply: reply, listJustRead: true)
+        }) { return }
+        readdir(inode: inode, handle: handle, offset: offset, plus: plus, limit: limit, reply: reply, listJustRead: false)
+    }
+
+    /// As ``readdir(inode:handle:offset:plus:limit:reply:)`` once the version's list is read;
+    /// `listJustRead`: opendir could not check the version root, so this does.
+    private func readdir(
+        inode: InodeNumber, handle: UInt64, offset: Int64, plus: Bool, limit: Int,
+        reply: PendingReply<[(entry: DirectoryEntry, nextOffset: Int64)]>, listJustRead: Bool
+    ) {
         let version: Version, folder: EntryWithMetadata
         do throws(Errno) { (version, folder) = try resolve(inode) } catch { return reply.fail(error) }
         guard folder.entry.kind == .folder else { return reply.fail(Errno(ENOTDIR)) }
+        if listJustRead || offset == 0 {
+            do throws(Errno) { try refuseUnreadList(version, folder: folder) } catch { return reply.fail(error) }
+        }
         var after: String?
         if offset > 2 {
             do {

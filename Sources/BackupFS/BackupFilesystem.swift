@@ -170,6 +170,37 @@ package final class BackupFilesystem: LowLevelFilesystem {
         }
     }
 
+    /// The version an inode belongs to when its file list is not in the index yet.
+    func versionAwaitingFileList(_ inode: InodeNumber) -> Version? {
+        guard let (key, _) = InodeLayout.split(inode) else { return nil }
+        guard let version = table.withLock({ $0.byKey[key] }) ?? currentTable().byKey[key] else { return nil }
+        return backup.isFileListRead(version.record) ? nil : version
+    }
+
+    /// The first request into a version whose file list is not read yet reads it on a worker
+    /// (never on a FUSE thread: the request's deadline runs meanwhile, as for any fetch, and
+    /// other requests go on), then runs again through `retry`.
+    /// - Returns: whether the request was handed on so (the caller returns at once).
+    func deferredForFileList<Value: Sendable>(
+        _ inode: InodeNumber, _ reply: PendingReply<Value>, retry: @escaping @Sendable () -> Void
+    ) -> Bool {
+        guard let version = versionAwaitingFileList(inode) else { return false }
+        Self.workQueue.async {
+            guard !reply.isAnswered else { return }
+            do {
+                try self.backup.requireFileList(of: version.record)
+            } catch {
+                self.logger.error("version \(version.name): \(error)")
+                return reply.fail(Errno(BackupFSError.errno(for: error)))
+            }
+            // Read now: the retry answers from the index (a list that would not count as read
+            // must not send it round again).
+            guard self.backup.isFileListRead(version.record) else { return reply.fail(Errno(EIO)) }
+            retry()
+        }
+        return true
+    }
+
     /// The version and entry an inode names, with the entry's metadata when the index has it.
     func resolve(_ inode: InodeNumber) throws(Errno) -> (Version, EntryWithMetadata) {
         guard let (key, id) = InodeLayout.split(inode) else { throw Errno(ENOENT) }
@@ -177,8 +208,8 @@ package final class BackupFilesystem: LowLevelFilesystem {
         if version == nil { version = currentTable().byKey[key] }
         guard var version else { throw Errno(ENOENT) }
         if !version.record.fileListRead {
-            // The first use of an older version reads its file list (on this worker: the
-            // request waits for it, as it would for any fetch).
+            // Requests that may be first into a version come through ``deferredForFileList``;
+            // any other still finds the list read here (waiting for a read under way).
             do {
                 try backup.requireFileList(of: version.record)
             } catch {
@@ -221,6 +252,7 @@ package final class BackupFilesystem: LowLevelFilesystem {
             return reply.succeed(entryReply(versionFolderAttributes(version)))
         }
         if isHistoryFolder(parent) { return historyLookup(parent: parent, name: text, reply: reply) }
+        if deferredForFileList(parent, reply, retry: { self.lookup(parent: parent, name: name, reply: reply) }) { return }
         let found: (Version, EntryWithMetadata, EntryWithMetadata)
         do throws(Errno) {
             let (version, folder) = try resolve(parent)
@@ -253,6 +285,7 @@ package final class BackupFilesystem: LowLevelFilesystem {
         if isHistoryFolder(inode) {
             do throws(Errno) { return reply.succeed((try historyGetattr(inode), Self.cacheTimeout)) } catch { return reply.fail(error) }
         }
+        if deferredForFileList(inode, reply, retry: { self.getattr(inode: inode, reply: reply) }) { return }
         let version: Version, item: EntryWithMetadata
         do throws(Errno) { (version, item) = try resolve(inode) } catch { return reply.fail(error) }
         if let known = attributesAtHand(item, version: version) { return reply.succeed((known, Self.cacheTimeout)) }
@@ -263,6 +296,7 @@ package final class BackupFilesystem: LowLevelFilesystem {
 
     package func readlink(inode: InodeNumber, reply: PendingReply<[UInt8]>) {
         if inode == InodeLayout.latest { return reply.succeed(latestTarget) }
+        if deferredForFileList(inode, reply, retry: { self.readlink(inode: inode, reply: reply) }) { return }
         let version: Version, item: EntryWithMetadata
         do throws(Errno) { (version, item) = try resolve(inode) } catch { return reply.fail(error) }
         guard item.entry.kind == .symlink else { return reply.fail(Errno(EINVAL)) }
@@ -281,6 +315,7 @@ package final class BackupFilesystem: LowLevelFilesystem {
     package func open(inode: InodeNumber, flags: Int32, reply: PendingReply<OpenReply>) {
         if flags & O_ACCMODE != O_RDONLY || flags & O_TRUNC != 0 { return reply.fail(Errno(EROFS)) }
         if isHistoryFolder(inode) { return reply.fail(Errno(EISDIR)) }
+        if deferredForFileList(inode, reply, retry: { self.open(inode: inode, flags: flags, reply: reply) }) { return }
         let version: Version, item: EntryWithMetadata
         do throws(Errno) { (version, item) = try resolve(inode) } catch { return reply.fail(error) }
         let entry = item.entry

@@ -1,6 +1,7 @@
 import Backup
 import BackupFS
 import ByteSource
+import Dispatch
 import Foundation
 import FuseKit
 import Logging
@@ -14,7 +15,14 @@ private final class RecordingStore: BackendStore {
     let inner: LocalDirectoryStore
     let opened = Mutex<[String]>([])
 
-    init(_ path: String) { inner = LocalDirectoryStore(path: path) }
+    /// Opens of names containing this wait until the gate opens.
+    let gated: String?
+    let gate = DispatchSemaphore(value: 0)
+
+    init(_ path: String, gated: String? = nil) {
+        inner = LocalDirectoryStore(path: path)
+        self.gated = gated
+    }
 
     var displayName: String { inner.displayName }
     var identity: String { inner.identity }
@@ -22,6 +30,10 @@ private final class RecordingStore: BackendStore {
     func discardCachedData(of name: String) { inner.discardCachedData(of: name) }
     func open(_ file: RemoteFile) throws -> any ByteSource {
         opened.withLock { $0.append(file.name) }
+        if let gated, file.name.contains(gated) {
+            gate.wait()
+            gate.signal()
+        }
         return try inner.open(file)
     }
 
@@ -39,8 +51,8 @@ private final class RecordingStore: BackendStore {
         try SampleBackup.write(to: backupDirectory)
     }
 
-    private func mount(cache: String) throws -> (BackupFilesystem, RecordingStore) {
-        let store = RecordingStore(backupDirectory.path)
+    private func mount(cache: String, gated: String? = nil) throws -> (BackupFilesystem, RecordingStore) {
+        let store = RecordingStore(backupDirectory.path, gated: gated)
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         let backup = try Backup.open(
             store: store, options: BackupOptions(cacheRoot: root.appendingPathComponent(cache).path), logger: logger)
@@ -83,6 +95,31 @@ private final class RecordingStore: BackendStore {
         #expect(listed.map { Array($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) } == expected.sorted { $0.lexicographicallyPrecedes($1) })
         _ = try Self.names(filesystem, oldest)
         #expect(store.fileListsOpened.count == 2)
+    }
+
+    /// Reading an older version's list never holds the thread the request came on (a FUSE
+    /// worker): the request is answered at its deadline if the list is slow, the rest of the
+    /// mount goes on meanwhile, and the version reads once the list is there.
+    @Test func aSlowOlderListHoldsNoRequestThreadAndMeetsTheDeadline() throws {
+        let (filesystem, store) = try mount(cache: "cache", gated: "20240101T100000Z.dlist")
+        let oldest = try filesystem.lookup(parent: .root, name: Array("2024-01-01T10:00:00Z".utf8)).attributes.inode
+        let started = ContinuousClock.now
+        // Asked with a short deadline while the list's download hangs: EIO at the deadline.
+        #expect(throws: Errno(EIO)) { _ = try filesystem.answer(timeout: 0.5) { filesystem.lookup(parent: oldest, name: Array("data".utf8), reply: $0) } }
+        #expect(throws: Errno(EIO)) { _ = try filesystem.answer(timeout: 0.5) { filesystem.getattr(inode: oldest, reply: $0) } }
+        let asked = ContinuousClock.now - started
+        #expect(asked < .seconds(5), "\(asked)")
+        // Each call handed its work on and returned at once.
+        let handedOn = ContinuousClock.now
+        let pending = PendingReply<EntryReply>(timeout: 60) { _ in }
+        filesystem.lookup(parent: oldest, name: Array("data".utf8), reply: pending)
+        #expect(ContinuousClock.now - handedOn < .seconds(1))
+        // The newest version is served meanwhile.
+        #expect(!(try Self.names(filesystem, try Self.walk(filesystem, "2024-03-01T10:00:00Z/data/sample"))).isEmpty)
+        store.gate.signal()
+        let listed = try Self.names(filesystem, try Self.walk(filesystem, "2024-01-01T10:00:00Z/data/sample"))
+        #expect(!listed.isEmpty)
+        #expect(store.fileListsOpened.filter { $0.contains("20240101T100000Z") }.count == 1)
     }
 
     @Test func inodesStayTheSameAcrossRemountsWhicheverVersionWasOpenedFirst() throws {
