@@ -207,7 +207,10 @@ package final class Backup: Sendable {
         // A mount lists its version folders before any list is read (the format from a manifest,
         // the passphrase checked on a header); the others read the newest version now.
         let format: BackupFormat
-        if case .background = options.blockIndexing, let quick = try indexer.readFormatOnly(encrypted: encrypted) {
+        // (The process that checks a mount before handing it on, and a quick verify, need no
+        // list now either.)
+        let listsLater = if case .now = options.blockIndexing { false } else { true }
+        if listsLater, let quick = try indexer.readFormatOnly(encrypted: encrypted) {
             format = quick
         } else {
             format = try indexer.readFileLists(encrypted: encrypted, newestOnly: true)
