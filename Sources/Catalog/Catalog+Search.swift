@@ -57,9 +57,9 @@ extension Catalog {
             result.reserveCapacity(min(limit, 65_536))
             try state.statement("""
                 SELECT r.pos + (e.id - r.entry) AS pos, p.parent, p.id, p.name, e.kind
-                FROM members r JOIN entries e ON e.id >= r.entry AND e.id < r.entry + ifnull(r.count, 1)
+                FROM members r JOIN entries e ON e.id > r.entry + max(?2 - r.pos, -1) AND e.id < r.entry + ifnull(r.count, 1)
                 JOIN paths p ON p.id = e.path
-                WHERE r.slot = \(Self.slot) AND r.pos + ifnull(r.count, 1) > ?2 AND r.pos + (e.id - r.entry) > ?2
+                WHERE r.slot = \(Self.slot) AND r.pos >= \(Self.runStart(at: "?2")) AND r.pos + ifnull(r.count, 1) > ?2
                 ORDER BY r.pos, e.id LIMIT ?3
                 """).forEach([.integer(version), .integer(after ?? 0), .integer(Int64(limit))]) { row in
                 result.append(EntryName(
