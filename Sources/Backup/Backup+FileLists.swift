@@ -17,6 +17,25 @@ extension Backup {
         }
     }
 
+    /// Waits until the newest version's file list is in the index (read by the background, or
+    /// now), but no longer than `timeout`: a mount reports itself ready then, so that `latest/`
+    /// lists at once after a typical mount while a huge list never holds it up.
+    /// - Returns: whether the list is in the index.
+    @discardableResult
+    package func awaitNewestFileList(timeout: Double) -> Bool {
+        guard let newest = try? knownVersions().first else { return true }
+        if isFileListRead(newest) { return true }
+        let done = DispatchSemaphore(value: 0)
+        let reader = Thread {
+            _ = try? self.requireFileList(of: newest)
+            done.signal()
+        }
+        reader.name = "dupfs newest list"
+        reader.start()
+        _ = done.wait(timeout: .now() + timeout)
+        return isFileListRead(newest)
+    }
+
     /// Whether a version's file list is in the index (read by this run or an earlier one).
     package func isFileListRead(_ version: VersionRecord) -> Bool {
         fileLists.isRead(version.volumeID)

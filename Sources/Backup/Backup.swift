@@ -233,10 +233,18 @@ package final class Backup: Sendable {
                 catalog: writer, volumes: volumes, logger: logger, progress: backgroundProgress,
                 isCancelled: { work.isStopping })
             work.start(name: "dupfs index") {
-                // The newest version's list first (a request for it reads it at once instead),
-                // then block locations: every read of a file waits for them; older versions'
-                // lists only when a version is opened, or after them at a lower priority.
-                lists.readNewest(fileLists, work: work, logger: logger)
+                // The newest version's list (a request for it joins this read) and block
+                // locations (every read of a file waits for them) at once: the list is mostly
+                // parsing, the index files mostly round trips. Older versions' lists only when a
+                // version is opened, or after both at a lower priority.
+                let newestRead = DispatchSemaphore(value: 0)
+                let newest = Thread {
+                    lists.readNewest(fileLists, work: work, logger: logger)
+                    newestRead.signal()
+                }
+                newest.name = "dupfs newest list"
+                newest.start()
+                defer { newestRead.wait() }
                 var outcome = Indexer.PassOutcome()
                 do {
                     outcome = try quiet.readBlockIndex(format: format)
@@ -244,6 +252,8 @@ package final class Backup: Sendable {
                     if !work.isStopping { logger.error("reading the backup's index files failed: \(error)") }
                 }
                 blockIndex.finish()
+                newestRead.wait()
+                newestRead.signal()
                 lists.readAll(fileLists, work: work, logger: logger)
                 // Volumes a fault kept from being read: try again, less and less often.
                 var delay = 2.0

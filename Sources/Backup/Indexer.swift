@@ -50,20 +50,46 @@ struct Indexer {
         return outcome
     }
 
-    /// Runs `read` over `list`, four volumes at a time (the storage's latency dominates), and
-    /// sorts the failures: a fatal one stops the pass and is thrown, a damaged volume is marked
-    /// failed, a transient failure leaves the volume pending and is counted.
-    private func readEach(
-        _ list: [VolumeRecord], phase: String, what: String, _ read: @Sendable (VolumeRecord) throws -> Void
-    ) throws -> PassOutcome {
+    /// Volumes read at once: each waits mostly for the storage (a round trip for its link, one
+    /// for its bytes), so more lanes than cores pay off.
+    static let lanes = 8
+
+    /// Runs `body(lane)` for lanes `0..<count`, each on a thread of its own, and waits for all.
+    /// (`concurrentPerform` runs no more lanes at once than there are cores: two here, which
+    /// left a remote backup's index files read two round trips at a time.)
+    static func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+        let group = DispatchGroup()
+        for lane in 0..<count {
+            group.enter()
+            let thread = Thread {
+                body(lane)
+                group.leave()
+            }
+            thread.name = "dupfs index \(lane)"
+            thread.start()
+        }
+        group.wait()
+    }
+
+    /// What the lanes of one ``readEach(_:phase:what:_:)`` share.
+    private final class PassState: Sendable {
         let failure = Mutex<(any Error)?>(nil)
         let outcome = Mutex(PassOutcome())
         let finished = Mutex((count: 0, bytes: Int64(0)))
+    }
+
+    /// Runs `read` over `list`, ``lanes`` volumes at a time (the storage's latency dominates), and
+    /// sorts the failures: a fatal one stops the pass and is thrown, a damaged volume is marked
+    /// failed, a transient failure leaves the volume pending and is counted.
+    private func readEach(
+        _ list: [VolumeRecord], phase: String, what: String, _ read: @escaping @Sendable (VolumeRecord) throws -> Void
+    ) throws -> PassOutcome {
+        let state = PassState()
         let totalBytes = list.reduce(Int64(0)) { $0 + $1.size }
-        let lanes = max(1, min(4, list.count))
-        DispatchQueue.concurrentPerform(iterations: lanes) { lane in
+        let lanes = max(1, min(Self.lanes, list.count))
+        Self.onThreads(lanes) { lane in
             for index in stride(from: lane, to: list.count, by: lanes) {
-                if failure.withLock({ $0 != nil }) || isCancelled() { return }
+                if state.failure.withLock({ $0 != nil }) || isCancelled() { return }
                 let volume = list[index]
                 do {
                     do {
@@ -77,17 +103,17 @@ struct Indexer {
                 } catch {
                     switch Self.classify(error) {
                     case .fatal:
-                        failure.withLock { $0 = error }
+                        state.failure.withLock { $0 = error }
                         return
                     case .transient:
                         logger.warning("\(what) \(volume.name) could not be read (\(error)); will try again")
-                        outcome.withLock { $0.note(error) }
+                        state.outcome.withLock { $0.note(error) }
                     case .damaged:
                         logger.warning("\(what) \(volume.name) is unusable (\(error)); other copies of its facts are used instead")
                         try? catalog.setVolumeState(volume.id, .failed)
                     }
                 }
-                let done = finished.withLock { value in
+                let done = state.finished.withLock { value in
                     value.count += 1
                     value.bytes += volume.size
                     return value
@@ -96,9 +122,9 @@ struct Indexer {
                     phase: phase, done: done.count, total: list.count, bytesDone: done.bytes, bytesTotal: totalBytes))
             }
         }
-        if let error = failure.withLock({ $0 }) { throw error }
+        if let error = state.failure.withLock({ $0 }) { throw error }
         if isCancelled() { throw CancellationError() }
-        return outcome.withLock { $0 }
+        return state.outcome.withLock { $0 }
     }
 
     /// The volumes a pass left pending because of failures that may pass.

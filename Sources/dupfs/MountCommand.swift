@@ -117,6 +117,9 @@ struct MountCommand: ParsableCommand {
 
     // MARK: Foreground
 
+    /// How long a mount waits for the newest version's file list before it reports ready.
+    static let newestListWait = 1.0
+
     func runFilesystem() throws {
         let logger = try makeLogger()
         var backupArguments = backupArguments
@@ -154,6 +157,10 @@ struct MountCommand: ParsableCommand {
             session?.exit()
         }
         defer { signals.cancel() }
+        // Ready once the newest version lists (its file list read in the background), or after a
+        // second whatever its size: `ls latest/` right after a typical mount answers at once,
+        // and a huge list (or a hundred versions' worth) never holds the mount up.
+        backup.awaitNewestFileList(timeout: Self.newestListWait)
         logger.notice("mounted \(backup.store.displayName) at \(session.mountpoint) with \(filesystem.versionCount) versions")
         if let readyFd {
             Readiness.report(fd: readyFd, status: 0, message: session.mountpoint)
